@@ -1,0 +1,16 @@
+// The shipped model, as its card describes it: the one import for name, version, file and decision rule.
+import card from '../card.json';
+import type { Decision } from './interpret.ts';
+import type { ModelInfo } from './contract.ts';
+
+export const MODEL_CARD = card;
+export const MODEL_INFO: ModelInfo = { name: card.name, version: card.version };
+export const MODEL_SHA256: string = card.sha256;
+/** Path of the ONNX file under public/ (served at /models/...). */
+export const MODEL_FILE: string = card.file;
+export const DECISION: Decision = {
+  threshold: card.decision.threshold,
+  mriThreshold: card.decision.mriThreshold,
+  uncertainBand: card.decision.uncertainBand as [number, number],
+  maxColourfulness: card.decision.maxColourfulness,
+};

@@ -1,0 +1,62 @@
+// Server-side inference with onnxruntime-node: one session, batches of preprocessed images.
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { INPUT_CHANNELS, INPUT_SIZE, IO_NAMES } from '../core/contract.ts';
+import { interpret, type Analysis, type Decision } from '../core/interpret.ts';
+import { DECISION, MODEL_FILE, MODEL_INFO } from '../core/model.ts';
+import type { Preprocessed } from '../core/preprocess.ts';
+
+export const DEFAULT_MODEL_PATH = fileURLToPath(new URL(`../../public/${MODEL_FILE}`, import.meta.url));
+
+export interface RawBatch {
+  probabilities: Float32Array; // [N, 4]
+  mri: Float32Array; // [N, 1]
+  cam: Float32Array; // [N, 1, h, w]
+  camSize: [number, number];
+}
+
+export interface Classifier {
+  /** Raw outputs for N tensors of INPUT_SIZE² floats. */
+  run(tensors: Float32Array[]): Promise<RawBatch>;
+  analyse(images: Preprocessed[]): Promise<Array<Analysis & { cam: Float32Array; camSize: [number, number] }>>;
+  release(): Promise<void>;
+}
+
+export async function createClassifier(
+  modelPath: string = DEFAULT_MODEL_PATH,
+  { threads = 1, decision = DECISION, info = MODEL_INFO }: { threads?: number; decision?: Decision; info?: typeof MODEL_INFO } = {},
+): Promise<Classifier> {
+  const session = await ort.InferenceSession.create(modelPath, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+  });
+  const pixels = INPUT_SIZE * INPUT_SIZE * INPUT_CHANNELS;
+  const run = async (tensors: Float32Array[]): Promise<RawBatch> => {
+    const input = new Float32Array(tensors.length * pixels);
+    tensors.forEach((t, i) => input.set(t, i * pixels));
+    const out = await session.run({ [IO_NAMES.input]: new ort.Tensor('float32', input, [tensors.length, INPUT_CHANNELS, INPUT_SIZE, INPUT_SIZE]) });
+    const cam = out[IO_NAMES.cam]!;
+    return {
+      probabilities: out[IO_NAMES.probabilities]!.data as Float32Array,
+      mri: out[IO_NAMES.mri]!.data as Float32Array,
+      cam: cam.data as Float32Array,
+      camSize: [Number(cam.dims[2]), Number(cam.dims[3])],
+    };
+  };
+  return {
+    run,
+    async analyse(images) {
+      if (images.length === 0) return [];
+      const raw = await run(images.map((p) => p.tensor));
+      const camLen = raw.camSize[0] * raw.camSize[1];
+      return images.map((p, i) => ({
+        ...interpret({ probabilities: raw.probabilities.subarray(i * 4, i * 4 + 4), mriProbability: raw.mri[i]!, colourfulness: p.colourfulness }, decision, info),
+        cam: raw.cam.slice(i * camLen, (i + 1) * camLen),
+        camSize: raw.camSize,
+      }));
+    },
+    release: () => session.release(),
+  };
+}
