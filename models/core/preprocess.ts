@@ -60,7 +60,7 @@ export function validatePixels({ data, width, height, channels }: Pixels): void 
   }
 }
 
-/** Luma (BT.601), alpha composited over black. Integer arithmetic so every runtime agrees. */
+/** Luma (BT.601), alpha composited over black. Plain IEEE arithmetic: every JS runtime agrees. */
 export function toGrey(px: Pixels): { grey: Uint8Array; colourfulness: number } {
   const { data, width, height, channels } = px;
   const n = width * height;
@@ -77,7 +77,7 @@ export function toGrey(px: Pixels): { grey: Uint8Array; colourfulness: number } 
   for (let i = 0, p = 0; i < n; i++, p += channels) {
     const r = data[p]!, g = data[p + 1]!, b = data[p + 2]!;
     const a = channels === 4 ? data[p + 3]! : 255;
-    const luma = (299 * r + 587 * g + 114 * b + 500) / 1000;
+    const luma = (299 * r + 587 * g + 114 * b) / 1000;
     grey[i] = Math.round((luma * a) / 255);
     colourSum += ((Math.abs(r - g) + Math.abs(g - b) + Math.abs(b - r)) * a) / 255;
   }
