@@ -1,0 +1,63 @@
+// The Hono app, built from injected dependencies so tests can hand it a throw-away database and a stub model.
+import { bodyLimit } from 'hono/body-limit';
+import type { Classifier } from '../models/node/classifier.ts';
+import { createSessionStore } from './auth/sessions.ts';
+import type { Config } from './config.ts';
+import type { Db } from './db/types.ts';
+import type { AppEnv, Deps } from './env.ts';
+import { ApiError, handleError, handleNotFound } from './errors.ts';
+import { isolationHeaders } from './headers.ts';
+import { authRoutes } from './routes/auth.ts';
+import { authorizationRoutes } from './routes/authorization.ts';
+import { detectRoutes } from './routes/detect.ts';
+import { detectionRoutes } from './routes/detections.ts';
+import { meRoutes } from './routes/me.ts';
+import { openapiRoute } from './routes/openapi.ts';
+import { rootRoutes } from './routes/root.ts';
+import { createRouter } from './routes/openapi-app.ts';
+import { ErrorSchema } from './schemas.ts';
+import { serveStatic } from './static.ts';
+
+export interface AppOptions {
+  db: Db;
+  classifier: Pick<Classifier, 'analyse'>;
+  config: Config;
+  /** The clock (tests move it to expire sessions). */
+  now?: () => Date;
+}
+
+export function createApp({ db, classifier, config, now = () => new Date() }: AppOptions) {
+  const deps: Deps = { db, classifier, config, now, sessions: createSessionStore(db, { days: config.sessionDays, now }) };
+  const app = createRouter();
+  app.onError(handleError);
+  app.notFound(handleNotFound);
+  app.use('*', isolationHeaders);
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  app.use('*', bodyLimit({
+    maxSize: config.bodyLimit,
+    onError: () => { throw new ApiError(413, 'too_large', `The request body is over the ${config.bodyLimit}-byte limit.`); },
+  }));
+  app.use('*', serveStatic(config));
+
+  // The original contract at the root, and the same routes under /api.
+  for (const prefix of ['/', '/api']) {
+    app.route(prefix, rootRoutes());
+    app.route(prefix, authorizationRoutes());
+    app.route(prefix, detectRoutes());
+  }
+  app.route('/', authRoutes());
+  app.route('/', meRoutes());
+  app.route('/', detectionRoutes());
+
+  app.openAPIRegistry.register('Error', ErrorSchema);
+  app.openAPIRegistry.registerComponent('securitySchemes', 'authToken', { type: 'apiKey', in: 'header', name: 'auth-token' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'cookie', { type: 'apiKey', in: 'cookie', name: 'bigbrain_session' });
+  openapiRoute(app);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,64 @@
+// Configuration: environment variables in, one typed object out. Nothing else reads process.env.
+import { resolve } from 'node:path';
+
+export interface Config {
+  /** TCP port of the HTTP server. */
+  port: number;
+  /** Host to bind. */
+  host: string;
+  /** PGlite data directory (used when databaseUrl is unset). */
+  dataDir: string;
+  /** Postgres URL: when set the Neon serverless driver is used instead of PGlite. */
+  databaseUrl: string | undefined;
+  /** host:port/path of a WebSocket→TCP proxy for a non-Neon Postgres (development, CI). */
+  databaseWsProxy: string | undefined;
+  /** POST /authorization registers unknown emails (the original contract). */
+  autoRegister: boolean;
+  /** Session lifetime; renewed when used in its second half. */
+  sessionDays: number;
+  /** 'auto' marks the cookie Secure when the request came over HTTPS. */
+  cookieSecure: 'auto' | boolean;
+  /** Largest request body accepted, in bytes. */
+  bodyLimit: number;
+  /** Built PWA, served to browsers. */
+  distDir: string;
+  /** Static assets (model files) served when dist/ has not been built. */
+  publicDir: string;
+  /** Path of the ONNX model; undefined = the model card's file under public/. */
+  modelPath: string | undefined;
+  /** onnxruntime intra-op threads. */
+  modelThreads: number;
+}
+
+const flag = (v: string | undefined, fallback: boolean): boolean => {
+  if (v === undefined || v === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(v)) return true;
+  if (/^(0|false|no|off)$/i.test(v)) return false;
+  throw new Error(`Expected a boolean (true/false), got "${v}".`);
+};
+
+const int = (name: string, v: string | undefined, fallback: number, min = 0): number => {
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${v}".`);
+  return n;
+};
+
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
+  const cookie = env.COOKIE_SECURE;
+  return {
+    port: int('PORT', env.PORT, 8787),
+    host: env.HOST || '0.0.0.0',
+    dataDir: resolve(cwd, env.BIGBRAIN_DATA_DIR || 'data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    databaseWsProxy: env.DATABASE_WS_PROXY || undefined,
+    autoRegister: flag(env.AUTO_REGISTER, true),
+    sessionDays: int('SESSION_DAYS', env.SESSION_DAYS, 30, 1),
+    cookieSecure: !cookie || cookie === 'auto' ? 'auto' : flag(cookie, false),
+    bodyLimit: int('BODY_LIMIT_BYTES', env.BODY_LIMIT_BYTES, 10 * 1024 * 1024, 1024),
+    distDir: resolve(cwd, env.BIGBRAIN_DIST_DIR || 'dist'),
+    publicDir: resolve(cwd, 'public'),
+    modelPath: env.MODEL_PATH ? resolve(cwd, env.MODEL_PATH) : undefined,
+    modelThreads: int('MODEL_THREADS', env.MODEL_THREADS, 1, 1),
+  };
+}

@@ -1,0 +1,48 @@
+// Production driver: @neondatabase/serverless Pool (node-postgres over WebSocket).
+// For a plain Postgres (development, CI) point wsProxy at a WebSocket→TCP proxy.
+import { neonConfig, Pool } from '@neondatabase/serverless';
+import ws from 'ws';
+import type { Db, Queryable } from './types.ts';
+
+export interface NeonOptions {
+  /** host:port/path of a WebSocket proxy, without protocol; `?address=host:port` is appended. */
+  wsProxy?: string;
+  max?: number;
+}
+
+export async function openNeon(connectionString: string, { wsProxy, max = 10 }: NeonOptions = {}): Promise<Db> {
+  neonConfig.webSocketConstructor = ws;
+  if (wsProxy) {
+    // A local proxy speaks plain ws:// and relays to a Postgres that may not accept cleartext passwords.
+    neonConfig.wsProxy = wsProxy;
+    neonConfig.useSecureWebSocket = false;
+    neonConfig.pipelineConnect = false;
+    neonConfig.forceDisablePgSSL = true;
+  }
+  const pool = new Pool({ connectionString, max });
+  // An idle client that loses its socket must not crash the process.
+  pool.on('error', (err: Error) => console.error('[db] idle connection error:', err.message));
+  const query = async <T>(sql: string, params: unknown[] = [], on: { query: Pool['query'] } = pool): Promise<T[]> =>
+    (await on.query(sql, params)).rows as T[];
+  await query('select 1');
+  return {
+    driver: 'neon',
+    query,
+    async transaction(fn) {
+      const client = await pool.connect();
+      const tx: Queryable = { query: (sql, params) => query(sql, params, client as unknown as { query: Pool['query'] }) };
+      try {
+        await client.query('begin');
+        const out = await fn(tx);
+        await client.query('commit');
+        return out;
+      } catch (err) {
+        await client.query('rollback').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,15 @@
+// The one small query interface both drivers implement: SQL with $1 parameters in, rows out.
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface Db extends Queryable {
+  readonly driver: 'pglite' | 'neon';
+  /** Runs fn on one connection inside BEGIN … COMMIT (ROLLBACK when fn throws). */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Postgres unique_violation. */
+export const isUniqueViolation = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';

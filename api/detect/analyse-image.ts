@@ -1,0 +1,43 @@
+// Image bytes → the model's answer, with the shared pipeline: decode (sharp) → preprocess → ONNX → interpret.
+// Every failure is an ApiError with the status and code the contract promises.
+import { createHash } from 'node:crypto';
+import type { Analysis } from '../../models/core/interpret.ts';
+import { preprocess, PreprocessError } from '../../models/core/preprocess.ts';
+import { decodeImage, DecodeError } from '../../models/node/decode.ts';
+import type { Classifier } from '../../models/node/classifier.ts';
+import { ApiError } from '../errors.ts';
+
+const DECODE_STATUS = { unsupported_type: 415, too_large: 413, corrupt_image: 422, empty_file: 400 } as const;
+const PREPROCESS_STATUS = { too_large: 413, bad_dimensions: 422, bad_buffer: 422 } as const;
+
+export interface ImageAnalysis {
+  analysis: Analysis & { result: 'Tumor' | 'No Tumor' };
+  sha256: string;
+  ms: number;
+}
+
+export async function analyseImage(bytes: Uint8Array, classifier: Pick<Classifier, 'analyse'>): Promise<ImageAnalysis> {
+  const started = performance.now();
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  let pixels;
+  try {
+    pixels = await decodeImage(bytes);
+  } catch (err) {
+    if (err instanceof DecodeError) throw new ApiError(DECODE_STATUS[err.code], err.code === 'corrupt_image' ? 'corrupt_image' : err.code, err.message);
+    throw err;
+  }
+  let input;
+  try {
+    input = preprocess(pixels);
+  } catch (err) {
+    if (err instanceof PreprocessError) throw new ApiError(PREPROCESS_STATUS[err.code], err.code === 'too_large' ? 'too_large' : 'corrupt_image', err.message);
+    throw err;
+  }
+  const [result] = await classifier.analyse([input]);
+  if (!result) throw new Error('the classifier returned no result');
+  const { cam: _cam, camSize: _camSize, ...analysis } = result;
+  if (analysis.result === 'Not a brain MRI') {
+    throw new ApiError(422, 'not_mri', 'This image does not look like a brain MRI, so no diagnosis is given. Upload an axial brain MRI slice.');
+  }
+  return { analysis: analysis as ImageAnalysis['analysis'], sha256, ms: Math.round((performance.now() - started) * 10) / 10 };
+}

@@ -1,0 +1,45 @@
+// POST /detect (the original contract; also under /api): run the model on an uploaded image, store the result.
+import { createRoute, z } from '@hono/zod-openapi';
+import { requireSession } from '../auth/require-session.ts';
+import { analyseImage } from '../detect/analyse-image.ts';
+import { readUpload } from '../detect/read-upload.ts';
+import { saveDetection } from '../detections.ts';
+import { AnalysisSchema, UploadSchema } from '../schemas.ts';
+import { createRouter, errorResponses, SECURITY } from './openapi-app.ts';
+
+export function detectRoutes() {
+  const app = createRouter();
+    app.openapi(
+      createRoute({
+        method: 'post', path: '/detect', summary: 'Classify a brain MRI image', security: SECURITY,
+        middleware: [requireSession] as const,
+        request: {
+          body: {
+            description: 'The image in the multipart field `file`, or a raw JPEG/PNG/WebP body.',
+            content: {
+              'multipart/form-data': { schema: UploadSchema },
+              'image/*': { schema: z.string().openapi({ format: 'binary' }) },
+              'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) },
+            },
+          },
+        },
+        responses: {
+          200: { description: 'The diagnosis', content: { 'application/json': { schema: AnalysisSchema } } },
+          ...errorResponses(400, 401, 413, 415, 422),
+        },
+      }),
+      async (c) => {
+        const { deps, user } = c.var;
+        const form = c.req.valid('form') as { file?: File } | undefined;
+        const bytes = await readUpload(c, form?.file);
+        const { analysis, sha256, ms } = await analyseImage(bytes, deps.classifier);
+        const { detection } = await saveDetection(deps.db, {
+          userId: user.id, clientId: null, source: 'server', result: analysis.result, label: analysis.label,
+          probabilities: analysis.probabilities, tumorProbability: analysis.tumorProbability, uncertain: analysis.uncertain,
+          model: analysis.model, imageSha256: sha256, ms,
+        });
+        return c.json({ ...analysis, ms, id: detection.id }, 200);
+      },
+    );
+  return app;
+}

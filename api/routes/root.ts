@@ -1,0 +1,36 @@
+// GET / and GET /health: the API is reachable (browsers asking for HTML get the PWA instead, see static.ts).
+import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import pkg from '../../package.json';
+import { MODEL_INFO } from '../../models/core/model.ts';
+import type { AppEnv } from '../env.ts';
+import { ApiError } from '../errors.ts';
+import { StatusSchema } from '../schemas.ts';
+import { createRouter, errorResponses } from './openapi-app.ts';
+
+const status = (c: Context<AppEnv>) => ({
+  name: 'BigBrain API',
+  status: 'ok' as const,
+  version: pkg.version,
+  model: MODEL_INFO,
+  database: c.var.deps.db.driver,
+});
+
+const ok = { 200: { description: 'The API is up', content: { 'application/json': { schema: StatusSchema } } } };
+
+export function rootRoutes() {
+  const app = createRouter();
+  app.openapi(createRoute({ method: 'get', path: '/', summary: 'API status (browsers get the PWA)', responses: ok }), (c) => c.json(status(c), 200));
+  app.openapi(
+    createRoute({ method: 'get', path: '/health', summary: 'API status, after checking the database', responses: { ...ok, ...errorResponses(503) } }),
+    async (c) => {
+      try {
+        await c.var.deps.db.query('select 1');
+      } catch {
+        throw new ApiError(503, 'database_unavailable', 'The database is unreachable; try again shortly.');
+      }
+      return c.json(status(c), 200);
+    },
+  );
+  return app;
+}

@@ -1,0 +1,60 @@
+// The database drivers every storage suite runs against: PGlite always; the Neon driver → a real
+// PostgreSQL (through the local WebSocket proxy) when TEST_POSTGRES_URL is set. Under CI=true a missing
+// PostgreSQL fails instead of skipping.
+import { randomBytes } from 'node:crypto';
+import { openNeon } from '../../api/db/neon.ts';
+import { openPglite } from '../../api/db/pglite.ts';
+import { migrate } from '../../api/db/migrate.ts';
+import type { Db } from '../../api/db/types.ts';
+import { startWsProxy, type WsProxy } from './ws-proxy.ts';
+
+export const POSTGRES_URL = process.env.TEST_POSTGRES_URL;
+export const IN_CI = /^(1|true)$/i.test(process.env.CI ?? '');
+
+export interface Driver {
+  name: 'pglite' | 'neon→postgres';
+  /** A fresh, migrated, empty database; dispose drops it. */
+  open(): Promise<{ db: Db; dispose(): Promise<void> }>;
+}
+
+const pglite: Driver = {
+  name: 'pglite',
+  async open() {
+    const db = await openPglite();
+    await migrate(db);
+    return { db, dispose: () => db.close() };
+  },
+};
+
+let proxy: Promise<WsProxy> | undefined;
+const sharedProxy = () => (proxy ??= startWsProxy());
+
+const postgres: Driver = {
+  name: 'neon→postgres',
+  async open() {
+    const { address } = await sharedProxy();
+    const admin = await openNeon(POSTGRES_URL!, { wsProxy: address, max: 1 });
+    const name = `bigbrain_test_${randomBytes(6).toString('hex')}`;
+    await admin.query(`create database ${name}`);
+    const url = new URL(POSTGRES_URL!);
+    url.pathname = `/${name}`;
+    const db = await openNeon(url.toString(), { wsProxy: address });
+    await migrate(db);
+    return {
+      db,
+      async dispose() {
+        await db.close();
+        await admin.query(`drop database if exists ${name} with (force)`);
+        await admin.close();
+      },
+    };
+  },
+};
+
+export const drivers: Driver[] = POSTGRES_URL ? [pglite, postgres] : [pglite];
+
+if (!POSTGRES_URL) {
+  const msg = 'PostgreSQL suites SKIPPED: set TEST_POSTGRES_URL (e.g. postgres://bigbrain:bigbrain@127.0.0.1:5432/bigbrain) to run them; .ci/run does.';
+  if (IN_CI) throw new Error(`CI=true but ${msg}`);
+  console.warn(`\n⚠ ${msg}\n`);
+}
