@@ -4,7 +4,7 @@ import type { Classifier } from '../models/node/classifier.ts';
 import { createSessionStore } from './auth/sessions.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/types.ts';
-import type { AppEnv, Deps } from './env.ts';
+import type { Deps } from './env.ts';
 import { ApiError, handleError, handleNotFound } from './errors.ts';
 import { isolationHeaders } from './headers.ts';
 import { authRoutes } from './routes/auth.ts';

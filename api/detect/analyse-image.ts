@@ -35,7 +35,10 @@ export async function analyseImage(bytes: Uint8Array, classifier: Pick<Classifie
   }
   const [result] = await classifier.analyse([input]);
   if (!result) throw new Error('the classifier returned no result');
-  const { cam: _cam, camSize: _camSize, ...analysis } = result;
+  const analysis: Analysis = {
+    result: result.result, label: result.label, probabilities: result.probabilities, tumorProbability: result.tumorProbability,
+    mriProbability: result.mriProbability, uncertain: result.uncertain, model: result.model,
+  };
   if (analysis.result === 'Not a brain MRI') {
     throw new ApiError(422, 'not_mri', 'This image does not look like a brain MRI, so no diagnosis is given. Upload an axial brain MRI slice.');
   }
