@@ -148,7 +148,7 @@ describe('POST /authorization (register-or-login)', () => {
 describe('token transports', () => {
   it('accepts the auth-token header, a Bearer token and the session cookie', async () => {
     const { email, token } = await signUp(app);
-    for (const headers of [{ 'auth-token': token }, { authorization: `Bearer ${token}` }, { cookie: `bigbrain_session=${token}` }]) {
+    for (const headers of [{ 'auth-token': token }, { authorization: `Bearer ${token}` }, { cookie: `bigbrain_session=${token}` }] as Record<string, string>[]) {
       const res = await app.request('/api/me', { headers });
       expect(res.status, JSON.stringify(headers)).toBe(200);
       expect(await res.json()).toMatchObject({ email });
@@ -156,7 +156,7 @@ describe('token transports', () => {
   });
 
   it('answers a missing, malformed or unknown token with 401 JSON', async () => {
-    for (const headers of [{}, { 'auth-token': 'nope' }, { authorization: 'Bearer aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }, { authorization: 'Basic eDp5' }, { cookie: 'bigbrain_session=' }]) {
+    for (const headers of [{}, { 'auth-token': 'nope' }, { authorization: 'Bearer aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }, { authorization: 'Basic eDp5' }, { cookie: 'bigbrain_session=' }] as Record<string, string>[]) {
       const res = await app.request('/detect', { method: 'POST', headers, body: await pngOf() });
       expect(res.status, JSON.stringify(headers)).toBe(401);
       expectErrorShape(await res.json());
