@@ -1,0 +1,146 @@
+// End-to-end harness: Debian's Chromium driven by playwright-core, the built app served by
+// `vite preview` (production COOP/COEP headers), synthetic images made with sharp.
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import sharp from 'sharp';
+import { build, preview, type PreviewServer } from 'vite';
+
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const HAS_CHROMIUM = existsSync(CHROMIUM);
+/** In CI a missing browser is a failure, not a skip. */
+export const E2E_MODE: 'run' | 'skip' | 'fail' = HAS_CHROMIUM ? 'run' : process.env.CI === 'true' ? 'fail' : 'skip';
+if (E2E_MODE === 'skip') console.warn(`[e2e] SKIPPED: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH).`);
+
+export const BASE_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+export const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'];
+
+export async function launch(extra: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...BASE_FLAGS, ...extra] });
+}
+
+let built: Promise<void> | null = null;
+/** Builds dist/ once per test process (E2E_NO_BUILD=1 reuses an existing build). */
+export function ensureBuilt(): Promise<void> {
+  if (process.env.E2E_NO_BUILD && existsSync(`${REPO}dist/index.html`)) return Promise.resolve();
+  // vitest sets NODE_ENV=test, which would make a development build (no service worker).
+  const env = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  built ??= build({ configFile: `${REPO}vite.config.ts`, mode: 'production', logLevel: 'warn' })
+    .then(() => undefined)
+    .finally(() => {
+      process.env.NODE_ENV = env;
+    });
+  return built;
+}
+
+export interface RequestLog {
+  method: string;
+  url: string;
+  contentType: string;
+  bytes: number;
+}
+
+export interface Served {
+  url: string;
+  requests: RequestLog[];
+  close(): Promise<void>;
+}
+
+/** `vite preview` of dist/ on a free port, logging every request that reaches it. */
+export async function serveDist(): Promise<Served> {
+  const server: PreviewServer = await preview({
+    configFile: `${REPO}vite.config.ts`,
+    preview: { port: 0, host: '127.0.0.1', strictPort: false },
+    logLevel: 'warn',
+  });
+  const requests: RequestLog[] = [];
+  server.httpServer.prependListener('request', (req) => {
+    const entry: RequestLog = { method: req.method ?? '', url: req.url ?? '', contentType: String(req.headers['content-type'] ?? ''), bytes: 0 };
+    requests.push(entry);
+    req.on('data', (c: Buffer) => (entry.bytes += c.length));
+  });
+  const { port } = server.httpServer.address() as AddressInfo;
+  return {
+    url: `http://localhost:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        (server.httpServer as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.httpServer.close(() => resolve());
+      }),
+  };
+}
+
+/** A grey, MRI-like slice: a textured bright ellipse on black, with a brighter blob. */
+export async function syntheticMri(size = 256, format: 'png' | 'jpeg' = 'png'): Promise<Buffer> {
+  const px = Buffer.alloc(size * size);
+  const c = size / 2;
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const e = ((x - c) / (size * 0.38)) ** 2 + ((y - c) / (size * 0.45)) ** 2;
+      let v = e < 1 ? 90 + 60 * Math.sin(x / 7) * Math.cos(y / 9) + 40 * (1 - e) : 0;
+      if ((x - c * 1.2) ** 2 + (y - c * 0.8) ** 2 < (size * 0.08) ** 2) v = 230;
+      px[y * size + x] = Math.max(0, Math.min(255, Math.round(v)));
+    }
+  }
+  const img = sharp(px, { raw: { width: size, height: size, channels: 1 } });
+  return format === 'png' ? img.png().toBuffer() : img.jpeg({ quality: 90 }).toBuffer();
+}
+
+/** A colourful non-MRI picture (a gradient with a red square). */
+export async function syntheticPhoto(size = 200): Promise<Buffer> {
+  const px = Buffer.alloc(size * size * 3);
+  for (let i = 0; i < size * size; i++) {
+    const x = i % size, y = Math.floor(i / size);
+    const sq = x > 50 && x < 120 && y > 40 && y < 110;
+    px.set(sq ? [220, 30, 30] : [x, 255 - y, (x + y) % 256], 3 * i);
+  }
+  return sharp(px, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
+}
+
+/** A real MRI from ../shared (null when the data is absent). */
+export function realMri(): string | null {
+  const dir = `${REPO}../shared/data/brain-mri/Training/glioma`;
+  if (!existsSync(dir)) return null;
+  const f = readdirSync(dir).find((n) => /\.(jpe?g|png)$/i.test(n));
+  return f ? `${dir}/${f}` : null;
+}
+
+/**
+ * A real (non-incognito) profile at tablet size: installability needs one, and it is what a
+ * clinic tablet has. The profile folder is removed on close.
+ */
+export async function tabletProfile(extra: string[] = [], landscape = false): Promise<BrowserContext> {
+  const dir = mkdtempSync(`${tmpdir()}/bigbrain-e2e-`);
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...BASE_FLAGS, ...extra],
+    viewport: landscape ? { width: 1024, height: 768 } : { width: 768, height: 1024 },
+    hasTouch: true,
+    deviceScaleFactor: 1,
+  });
+  context.on('close', () => rmSync(dir, { recursive: true, force: true }));
+  return context;
+}
+
+export async function newTabletContext(browser: Browser, landscape = false): Promise<BrowserContext> {
+  return browser.newContext({
+    viewport: landscape ? { width: 1024, height: 768 } : { width: 768, height: 1024 },
+    hasTouch: true,
+    deviceScaleFactor: 1,
+  });
+}

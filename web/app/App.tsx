@@ -1,0 +1,102 @@
+// Composition: the features never import each other; they meet here.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { AccountPanel } from '../features/account/index.ts';
+import { AnalysePanel, type SavedResult } from '../features/analyse/index.ts';
+import { defaultStore, HistoryPanel, useHistory, type HistoryStore } from '../features/history/index.ts';
+import {
+  ModelStatus,
+  UpdatePrompt,
+  useDeviceSupport,
+  useEngine,
+  useModelDelivery,
+  useServiceWorkerActive,
+  useServiceWorkerUpdate,
+} from '../features/model/index.ts';
+import { api } from '../lib/api.ts';
+import { useOnline } from '../lib/online.ts';
+import { useMe } from '../lib/session.ts';
+import { useSettings } from '../lib/settings.ts';
+import { Disclaimer } from './Disclaimer.tsx';
+import { SettingsPanel } from './SettingsPanel.tsx';
+
+export function App({ store: givenStore }: { store?: HistoryStore }) {
+  const store = useMemo(() => givenStore ?? defaultStore(), [givenStore]);
+  const online = useOnline();
+  const me = useMe();
+  const user = me.data ?? null;
+  const [settings, updateSettings] = useSettings();
+  const [busy, setBusy] = useState(false);
+
+  const support = useDeviceSupport();
+  const delivery = useModelDelivery(support.data);
+  const swActive = useServiceWorkerActive();
+  const update = useServiceWorkerUpdate();
+  const { engine, error: engineError } = useEngine(support.data?.kind ?? null, delivery.isSuccess);
+  const history = useHistory(store, user?.id ?? null, online);
+
+  const deviceUnavailable = support.data?.reason ?? engineError ?? (delivery.error ? `the model could not be downloaded (${delivery.error.message})` : null);
+  const server = !online
+    ? { available: false, reason: 'Offline: the server cannot be reached.' }
+    : !user
+      ? { available: false, reason: 'Sign in to analyse on the server.' }
+      : { available: true, reason: null };
+
+  // ?debug=1 exposes the engine for the benchmark and end-to-end tests (model-only timings).
+  useEffect(() => {
+    if (!engine || !new URLSearchParams(location.search).has('debug')) return;
+    (window as unknown as Record<string, unknown>).__bigbrain = {
+      info: engine.info,
+      bench: (runs?: number, warmup?: number) => engine.client.bench(runs, warmup),
+    };
+  }, [engine]);
+
+  const analyseOnDevice = useMemo(() => (engine ? (blob: Blob) => engine.client.analyse(blob) : null), [engine]);
+  const { add } = history;
+  const onResult = useCallback((r: SavedResult) => add(r), [add]);
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <h1>
+          <img src="/icons/icon-192.png" alt="" width={32} height={32} /> BigBrain
+        </h1>
+        <ModelStatus
+          progress={delivery.progress}
+          cached={delivery.isSuccess}
+          swActive={swActive}
+          error={delivery.error?.message ?? engineError}
+          unsupported={support.data?.reason ?? null}
+          backend={engine ? `${engine.info.backend}${engine.info.backend === 'WASM' ? ` ×${engine.info.threads}` : ''}` : null}
+        />
+        <AccountPanel online={online} />
+      </header>
+      <Disclaimer />
+      <UpdatePrompt waiting={update.waiting} busy={busy} onUpdate={update.apply} />
+      <main className="layout">
+        <AnalysePanel
+          analyseOnDevice={analyseOnDevice}
+          deviceUnavailable={deviceUnavailable}
+          server={server}
+          autoServer={settings.autoServer}
+          thumbnails={settings.thumbnails}
+          analyseOnServer={api.detect}
+          onResult={onResult}
+          onBusyChange={setBusy}
+        />
+        <aside>
+          <HistoryPanel
+            records={history.records}
+            signedOutRecords={history.signedOutRecords}
+            pending={history.pending}
+            signedIn={user !== null}
+            online={online}
+            syncError={history.syncError}
+            onAdopt={() => void history.adoptSignedOut()}
+            onClear={() => void history.clear()}
+          />
+          <SettingsPanel settings={settings} onChange={updateSettings} />
+        </aside>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,253 @@
+// Choose / drop / paste / photograph images, analyse them one after another on the device,
+// and offer the server per image — never sending an image without consent.
+import { useMutation } from '@tanstack/react-query';
+import { useCallback, useEffect, useId, useRef, useState, type DragEvent } from 'react';
+import { newId, sha256Hex } from '../../lib/id.ts';
+import type { AnalysisResult } from '../../lib/types.ts';
+import { describe, ResultCard } from './ResultCard.tsx';
+
+type Status = 'queued' | 'running' | 'done' | 'error' | 'needs-server';
+
+export interface Item {
+  id: string;
+  file: File;
+  fromCamera: boolean;
+  status: Status;
+  result?: AnalysisResult;
+  error?: string;
+}
+
+export interface SavedResult {
+  id: string;
+  fileName: string;
+  result: AnalysisResult;
+  imageSha256: string;
+  thumbnail?: string;
+}
+
+export interface AnalysePanelProps {
+  /** Analyses on the device; null while the model loads or when the device cannot run it. */
+  analyseOnDevice: ((blob: Blob) => Promise<AnalysisResult>) | null;
+  /** Why the device cannot analyse (null when it can, or is still getting ready). */
+  deviceUnavailable: string | null;
+  server: { available: boolean; reason: string | null };
+  /** The user's setting: send to the server automatically when the device cannot analyse. */
+  autoServer: boolean;
+  thumbnails: boolean;
+  analyseOnServer: (blob: Blob, name: string) => Promise<AnalysisResult>;
+  onResult: (r: SavedResult) => void | Promise<void>;
+  onBusyChange?: (busy: boolean) => void;
+}
+
+function thumbnailOf(r: AnalysisResult): string | undefined {
+  if (!r.pixels) return undefined;
+  const size = Math.round(Math.sqrt(r.pixels.length));
+  const c = document.createElement('canvas');
+  c.width = c.height = size;
+  const ctx = c.getContext('2d');
+  if (!ctx) return undefined;
+  const img = ctx.createImageData(size, size);
+  r.pixels.forEach((v, i) => img.data.set([v, v, v, 255], 4 * i));
+  ctx.putImageData(img, 0, 0);
+  return c.toDataURL('image/png');
+}
+
+export function AnalysePanel(props: AnalysePanelProps) {
+  const { analyseOnDevice, deviceUnavailable, server, autoServer, thumbnails, analyseOnServer, onResult, onBusyChange } = props;
+  const [items, setItems] = useState<Item[]>([]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [announcement, setAnnouncement] = useState('');
+  const [dragging, setDragging] = useState(false);
+  const running = useRef(false);
+  const inputId = useId();
+  const cameraId = useId();
+
+  const patch = (id: string, p: Partial<Item>) => setItems((xs) => xs.map((x) => (x.id === id ? { ...x, ...p } : x)));
+
+  const add = useCallback((files: Iterable<File>, fromCamera = false) => {
+    const fresh = [...files].map((file) => ({ id: newId(), file, fromCamera, status: 'queued' as const }));
+    if (!fresh.length) return;
+    setItems((xs) => [...xs, ...fresh]);
+    setSelected(fresh[fresh.length - 1]!.id);
+  }, []);
+
+  const finish = useCallback(
+    async (item: Item, result: AnalysisResult) => {
+      patch(item.id, { status: 'done', result, error: undefined });
+      setAnnouncement(describe(item.file.name, result));
+      const imageSha256 = await sha256Hex(await item.file.arrayBuffer());
+      await onResult({ id: item.id, fileName: item.file.name, result, imageSha256, thumbnail: thumbnails ? thumbnailOf(result) : undefined });
+    },
+    [onResult, thumbnails],
+  );
+
+  const serverRun = useMutation({
+    mutationFn: ({ item }: { item: Item }) => analyseOnServer(item.file, item.file.name),
+  });
+  const { mutateAsync: detectOnServer } = serverRun;
+
+  const runOnServer = useCallback(
+    async (item: Item) => {
+      patch(item.id, { status: 'running', error: undefined });
+      try {
+        await finish(item, await detectOnServer({ item }));
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        patch(item.id, { status: 'error', error: `Server: ${message}` });
+        setAnnouncement(`${item.file.name}: error — ${message}`);
+      }
+    },
+    [detectOnServer, finish],
+  );
+
+  // The queue: one image at a time; a bad file shows its error in its row and the rest go on.
+  useEffect(() => {
+    if (running.current) return;
+    const next = items.find((x) => x.status === 'queued');
+    if (!next) return;
+    const offerServer = (why: string) => {
+      if (autoServer && server.available) return runOnServer(next);
+      patch(next.id, { status: 'needs-server', error: why });
+      setAnnouncement(`${next.file.name}: not analysed — ${why}`);
+    };
+    if (!analyseOnDevice) {
+      if (deviceUnavailable) void offerServer(`On-device analysis is unavailable: ${deviceUnavailable}`);
+      return; // otherwise wait for the model
+    }
+    running.current = true;
+    patch(next.id, { status: 'running' });
+    void (async () => {
+      try {
+        await finish(next, await analyseOnDevice(next.file));
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        const code = (err as { code?: string }).code ?? '';
+        const badFile = ['unsupported_type', 'corrupt_image', 'empty_file', 'too_large', 'bad_dimensions', 'bad_buffer'].includes(code);
+        if (badFile) {
+          patch(next.id, { status: 'error', error: message });
+          setAnnouncement(`${next.file.name}: error — ${message}`);
+        } else {
+          await offerServer(`The on-device run failed: ${message}`);
+        }
+      } finally {
+        running.current = false;
+        setItems((xs) => [...xs]); // wake the queue
+      }
+    })();
+  }, [items, analyseOnDevice, deviceUnavailable, autoServer, server.available, finish, runOnServer]);
+
+  const total = items.length;
+  const finished = items.filter((x) => x.status === 'done' || x.status === 'error' || x.status === 'needs-server').length;
+  const busy = items.some((x) => x.status === 'running' || x.status === 'queued');
+  useEffect(() => onBusyChange?.(busy), [busy, onBusyChange]);
+
+  useEffect(() => {
+    const onPaste = (e: ClipboardEvent) => {
+      const files = [...(e.clipboardData?.files ?? [])].filter((f) => f.type.startsWith('image/'));
+      if (files.length) add(files);
+    };
+    window.addEventListener('paste', onPaste);
+    return () => window.removeEventListener('paste', onPaste);
+  }, [add]);
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    add(e.dataTransfer.files);
+  };
+  const current = items.find((x) => x.id === selected);
+
+  return (
+    <section className="panel analyse" aria-labelledby="analyse-title">
+      <h2 id="analyse-title">Analyse</h2>
+      <div
+        className={`dropzone${dragging ? ' dragging' : ''}`}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={onDrop}
+      >
+        <label htmlFor={inputId}>MRI image</label>
+        <input
+          id={inputId}
+          type="file"
+          accept="image/jpeg,image/png,image/webp"
+          multiple
+          onChange={(e) => {
+            add(e.target.files ?? []);
+            e.target.value = '';
+          }}
+        />
+        <label htmlFor={cameraId} className="button">Take a photo</label>
+        <input
+          id={cameraId}
+          className="visually-hidden"
+          type="file"
+          accept="image/*"
+          capture="environment"
+          onChange={(e) => {
+            add(e.target.files ?? [], true);
+            e.target.value = '';
+          }}
+        />
+        <p className="muted">…or drop images here, or paste one. Images are analysed on this device and never uploaded unless you choose “Analyse on server”.</p>
+      </div>
+
+      <p role="status" aria-live="polite" className="announcement">{announcement}</p>
+
+      {total > 0 && (
+        <>
+          <label className="batch-progress">
+            Analysed {finished} of {total}
+            <progress max={total} value={finished} />
+          </label>
+          <table className="results">
+            <caption className="visually-hidden">Results of this session</caption>
+            <thead>
+              <tr>
+                <th scope="col">Image</th>
+                <th scope="col">Result</th>
+                <th scope="col">P(tumour)</th>
+                <th scope="col">Where</th>
+                <th scope="col"><span className="visually-hidden">Actions</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((x) => (
+                <tr key={x.id} aria-selected={x.id === selected} data-status={x.status}>
+                  <td>
+                    <button type="button" className="link" onClick={() => setSelected(x.id)}>{x.file.name}</button>
+                  </td>
+                  <td>
+                    {x.status === 'done' && x.result ? `${x.result.result}${x.result.uncertain ? ' (uncertain)' : ''}` : null}
+                    {x.status === 'queued' && (analyseOnDevice ? 'Waiting…' : 'Waiting for the model…')}
+                    {x.status === 'running' && 'Analysing…'}
+                    {(x.status === 'error' || x.status === 'needs-server') && <span className="error">{x.error}</span>}
+                  </td>
+                  <td>{x.result ? `${(x.result.tumorProbability * 100).toFixed(1)} %` : ''}</td>
+                  <td>{x.result?.backend ?? ''}</td>
+                  <td>
+                    {x.status !== 'running' && x.status !== 'queued' && x.result?.backend !== 'Server' && (
+                      <button
+                        type="button"
+                        disabled={!server.available}
+                        title={server.reason ?? 'Uploads this image to the BigBrain server'}
+                        onClick={() => void runOnServer(x)}
+                      >
+                        Analyse on server
+                      </button>
+                    )}
+                    {!server.available && (x.status === 'needs-server' || x.status === 'error') && <span className="muted"> {server.reason}</span>}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+      {current?.result && <ResultCard name={current.file.name} result={current.result} fromCamera={current.fromCamera} />}
+    </section>
+  );
+}

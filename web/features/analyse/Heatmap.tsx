@@ -1,0 +1,53 @@
+import { useEffect, useRef } from 'react';
+
+export interface HeatmapProps {
+  pixels: Uint8Array;
+  size: number;
+  cam?: Float32Array;
+  camSize?: number;
+  showOverlay: boolean;
+  scale?: number;
+}
+
+/** The crop the model saw, with the evidence map blended over it (smoothly upsampled). */
+export function Heatmap({ pixels, size, cam, camSize, showOverlay, scale = 3 }: HeatmapProps) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const canvas = ref.current;
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !ctx) return;
+    const img = ctx.createImageData(size, size);
+    for (let i = 0; i < size * size; i++) {
+      const v = pixels[i] ?? 0;
+      img.data[4 * i] = v;
+      img.data[4 * i + 1] = v;
+      img.data[4 * i + 2] = v;
+      img.data[4 * i + 3] = 255;
+    }
+    const base = new OffscreenCanvas(size, size);
+    base.getContext('2d')?.putImageData(img, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(base, 0, 0, canvas.width, canvas.height);
+    if (!showOverlay || !cam || !camSize) return;
+    let lo = Infinity, hi = -Infinity;
+    for (const v of cam) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    const span = hi - lo || 1;
+    const heat = new OffscreenCanvas(camSize, camSize);
+    const hctx = heat.getContext('2d');
+    if (!hctx) return;
+    const h = hctx.createImageData(camSize, camSize);
+    for (let i = 0; i < camSize * camSize; i++) {
+      const t = ((cam[i] ?? lo) - lo) / span;
+      h.data[4 * i] = 255;
+      h.data[4 * i + 1] = Math.round(200 * (1 - t));
+      h.data[4 * i + 2] = 0;
+      h.data[4 * i + 3] = Math.round(170 * t);
+    }
+    hctx.putImageData(h, 0, 0);
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = 'high';
+    ctx.drawImage(heat, 0, 0, canvas.width, canvas.height);
+  }, [pixels, size, cam, camSize, showOverlay]);
+  return <canvas ref={ref} width={size * scale} height={size * scale} className="heatmap" aria-label={showOverlay ? 'Image the model saw, with the evidence map over it' : 'Image the model saw'} role="img" />;
+}

@@ -1,0 +1,2 @@
+export { AnalysePanel, type AnalysePanelProps, type SavedResult } from './AnalysePanel.tsx';
+export { ResultCard, describe } from './ResultCard.tsx';

@@ -1,0 +1,51 @@
+import type { HistoryRecord } from './store.ts';
+
+export interface HistoryPanelProps {
+  records: HistoryRecord[];
+  signedOutRecords: HistoryRecord[];
+  pending: number;
+  signedIn: boolean;
+  online: boolean;
+  syncError: string | null;
+  onAdopt: () => void;
+  onClear: () => void;
+}
+
+const pct = (p: number) => `${Math.round(p * 100)} %`;
+
+/** Results on this device for the current account, newest first. */
+export function HistoryPanel({ records, signedOutRecords, pending, signedIn, online, syncError, onAdopt, onClear }: HistoryPanelProps) {
+  return (
+    <section aria-labelledby="history-title" className="panel history">
+      <h2 id="history-title">History</h2>
+      <p className="muted">
+        {records.length} result{records.length === 1 ? '' : 's'} on this device
+        {signedIn ? (pending ? ` · ${pending} waiting to sync${online ? '' : ' (offline)'}` : ' · all synced') : ' · not signed in: kept on this device only'}
+      </p>
+      {syncError && <p className="error">Sync failed: {syncError}</p>}
+      {signedIn && signedOutRecords.length > 0 && (
+        <p>
+          {signedOutRecords.length} result{signedOutRecords.length === 1 ? ' was' : 's were'} made while signed out.{' '}
+          <button type="button" onClick={onAdopt}>Add them to my account</button>
+        </p>
+      )}
+      {records.length > 0 && (
+        <>
+          <ol className="history-list" aria-label="Past results, newest first">
+            {records.map((r) => (
+              <li key={r.id}>
+                {r.thumbnail && <img src={r.thumbnail} alt="" width={40} height={40} />}
+                <span className="history-result" data-result={r.result}>{r.result}</span>
+                <span>P(tumour) {pct(r.tumorProbability)}{r.uncertain ? ' · uncertain' : ''}</span>
+                <span className="muted">
+                  {r.fileName} · {r.backend} · {new Date(r.createdAt).toLocaleString()} · {r.synced ? 'synced' : 'on device'}
+                </span>
+              </li>
+            ))}
+          </ol>
+          <button type="button" onClick={onClear}>Clear local history</button>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,85 @@
+// Results history on this device, kept per account (a shared clinic tablet): IndexedDB in the
+// browser, an in-memory twin for tests. Never the image; a thumbnail only if the user asks.
+import type { AnalysisResult } from '../../lib/types.ts';
+
+export const SIGNED_OUT = 'signed-out';
+
+export interface HistoryRecord {
+  id: string;
+  /** User id, or SIGNED_OUT for results made while nobody was signed in. */
+  account: string;
+  createdAt: string;
+  fileName: string;
+  result: AnalysisResult['result'];
+  label: AnalysisResult['label'];
+  probabilities: AnalysisResult['probabilities'];
+  tumorProbability: number;
+  uncertain: boolean;
+  model: AnalysisResult['model'];
+  backend: AnalysisResult['backend'];
+  ms: number;
+  imageSha256?: string;
+  /** Stored on the server (device results after sync; server results always). */
+  synced: boolean;
+  thumbnail?: string;
+}
+
+export interface HistoryStore {
+  list(account: string): Promise<HistoryRecord[]>;
+  put(record: HistoryRecord): Promise<void>;
+  clear(account: string): Promise<void>;
+}
+
+const newestFirst = (a: HistoryRecord, b: HistoryRecord) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id);
+
+export class MemoryHistoryStore implements HistoryStore {
+  private rows = new Map<string, HistoryRecord>();
+  async list(account: string) {
+    return [...this.rows.values()].filter((r) => r.account === account).sort(newestFirst);
+  }
+  async put(record: HistoryRecord) {
+    this.rows.set(record.id, { ...record });
+  }
+  async clear(account: string) {
+    for (const [id, r] of this.rows) if (r.account === account) this.rows.delete(id);
+  }
+}
+
+const req = <T,>(r: IDBRequest<T>) =>
+  new Promise<T>((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+
+export class IdbHistoryStore implements HistoryStore {
+  private db: Promise<IDBDatabase>;
+  constructor(name = 'bigbrain') {
+    this.db = new Promise((resolve, reject) => {
+      const open = indexedDB.open(name, 1);
+      open.onupgradeneeded = () => {
+        const store = open.result.createObjectStore('detections', { keyPath: 'id' });
+        store.createIndex('account', 'account');
+      };
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+  }
+  private async tx(mode: IDBTransactionMode) {
+    return (await this.db).transaction('detections', mode).objectStore('detections');
+  }
+  async list(account: string) {
+    const rows = await req((await this.tx('readonly')).index('account').getAll(account) as IDBRequest<HistoryRecord[]>);
+    return rows.sort(newestFirst);
+  }
+  async put(record: HistoryRecord) {
+    await req((await this.tx('readwrite')).put(record));
+  }
+  async clear(account: string) {
+    const store = await this.tx('readwrite');
+    const keys = await req(store.index('account').getAllKeys(account));
+    await Promise.all(keys.map((k) => req(store.delete(k))));
+  }
+}
+
+export const defaultStore = (): HistoryStore =>
+  typeof indexedDB === 'undefined' ? new MemoryHistoryStore() : new IdbHistoryStore();

@@ -1,0 +1,109 @@
+// History as react-query state: local list per account, idempotent sync of device results.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect } from 'react';
+import { api } from '../../lib/api.ts';
+import type { AnalysisResult } from '../../lib/types.ts';
+import { SIGNED_OUT, type HistoryRecord, type HistoryStore } from './store.ts';
+
+export interface NewResult {
+  id: string;
+  fileName: string;
+  result: AnalysisResult;
+  imageSha256?: string;
+  thumbnail?: string;
+}
+
+export function toRecord(r: NewResult, account: string, now = new Date()): HistoryRecord {
+  const a = r.result;
+  return {
+    id: r.id,
+    account,
+    createdAt: now.toISOString(),
+    fileName: r.fileName,
+    result: a.result,
+    label: a.label,
+    probabilities: a.probabilities,
+    tumorProbability: a.tumorProbability,
+    uncertain: a.uncertain,
+    model: a.model,
+    backend: a.backend,
+    ms: Math.round(a.ms * 100) / 100,
+    imageSha256: r.imageSha256,
+    // Server results are stored by the server when it answers /detect.
+    synced: a.backend === 'Server',
+    thumbnail: r.thumbnail,
+  };
+}
+
+/** Uploads unsynced device results of this account; each POST is idempotent by its id. */
+export async function syncAccount(store: HistoryStore, account: string): Promise<number> {
+  let n = 0;
+  for (const r of await store.list(account)) {
+    if (r.synced) continue;
+    await api.saveDetection({
+      id: r.id,
+      clientId: r.id,
+      createdAt: r.createdAt,
+      source: 'device',
+      model: r.model,
+      result: r.result,
+      label: r.label,
+      probabilities: r.probabilities,
+      tumorProbability: r.tumorProbability,
+      uncertain: r.uncertain,
+      ms: r.ms,
+      backend: r.backend,
+      ...(r.imageSha256 ? { imageSha256: r.imageSha256 } : {}),
+    });
+    await store.put({ ...r, synced: true });
+    n++;
+  }
+  return n;
+}
+
+export function useHistory(store: HistoryStore, userId: string | null, online: boolean) {
+  const qc = useQueryClient();
+  const account = userId ?? SIGNED_OUT;
+  const key = ['history', account];
+  const list = useQuery({ queryKey: key, queryFn: () => store.list(account), networkMode: 'always' });
+  const signedOut = useQuery({
+    queryKey: ['history', SIGNED_OUT],
+    queryFn: () => store.list(SIGNED_OUT),
+    networkMode: 'always',
+    enabled: userId !== null,
+  });
+  const refresh = useCallback(() => qc.invalidateQueries({ queryKey: ['history'] }), [qc]);
+  const sync = useMutation({
+    mutationKey: ['sync', account],
+    mutationFn: () => syncAccount(store, account),
+    onSettled: refresh,
+  });
+  const { mutate: runSync, isPending: syncing } = sync;
+  const canSync = userId !== null && online;
+  const pending = list.data?.filter((r) => !r.synced).length ?? 0;
+  useEffect(() => {
+    if (canSync && pending > 0 && !syncing) runSync();
+  }, [canSync, pending, syncing, runSync]);
+
+  return {
+    account,
+    records: list.data ?? [],
+    /** Results made while signed out, offered to the signed-in user to adopt. */
+    signedOutRecords: userId ? (signedOut.data ?? []) : [],
+    pending,
+    syncError: sync.error instanceof Error ? sync.error.message : null,
+    add: async (r: NewResult) => {
+      await store.put(toRecord(r, account));
+      await refresh();
+    },
+    adoptSignedOut: async () => {
+      if (!userId) return;
+      for (const r of signedOut.data ?? []) await store.put({ ...r, account: userId, synced: r.backend === 'Server' && r.synced });
+      await refresh();
+    },
+    clear: async () => {
+      await store.clear(account);
+      await refresh();
+    },
+  };
+}

@@ -1,0 +1,83 @@
+// The UI side of the inference worker: one worker, request/response by id.
+import type { AnalysisResult } from './types.ts';
+import type { RuntimeKind } from './runtime.ts';
+
+export type WorkerRequest =
+  | { type: 'init'; id: number; kind: RuntimeKind; preferWasm: boolean }
+  | { type: 'analyse'; id: number; blob: Blob }
+  | { type: 'bench'; id: number; warmup: number; runs: number };
+
+export type WorkerResponse =
+  | { type: 'ready'; id: number; backend: 'WebGPU' | 'WASM'; threads: number; crossOriginIsolated: boolean }
+  | { type: 'result'; id: number; result: AnalysisResult }
+  | { type: 'bench'; id: number; times: number[] }
+  | { type: 'error'; id: number; code: string; message: string };
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+export class InferenceError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'InferenceError';
+    this.code = code;
+  }
+}
+
+export interface EngineInfo {
+  backend: 'WebGPU' | 'WASM';
+  threads: number;
+  crossOriginIsolated: boolean;
+}
+
+type Pending = { resolve: (r: WorkerResponse) => void };
+
+export class InferenceClient {
+  private worker: Worker;
+  private nextId = 1;
+  private pending = new Map<number, Pending>();
+
+  constructor(worker?: Worker) {
+    this.worker = worker ?? new Worker(new URL('../workers/inference.worker.ts', import.meta.url), { type: 'module' });
+    this.worker.onmessage = (e: MessageEvent<WorkerResponse>) => {
+      const p = this.pending.get(e.data.id);
+      if (!p) return;
+      this.pending.delete(e.data.id);
+      p.resolve(e.data);
+    };
+    this.worker.onerror = (e) => {
+      for (const [id, p] of this.pending) p.resolve({ type: 'error', id, code: 'worker_crashed', message: e.message || 'The inference worker stopped.' });
+      this.pending.clear();
+    };
+  }
+
+  private send(req: DistributiveOmit<WorkerRequest, 'id'>): Promise<WorkerResponse> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, { resolve });
+      this.worker.postMessage({ ...req, id } as WorkerRequest);
+    });
+  }
+
+  async init(kind: RuntimeKind, preferWasm = false): Promise<EngineInfo> {
+    const r = await this.send({ type: 'init', kind, preferWasm });
+    if (r.type === 'ready') return { backend: r.backend, threads: r.threads, crossOriginIsolated: r.crossOriginIsolated };
+    throw r.type === 'error' ? new InferenceError(r.code, r.message) : new InferenceError('protocol', 'Unexpected answer.');
+  }
+
+  async analyse(blob: Blob): Promise<AnalysisResult> {
+    const r = await this.send({ type: 'analyse', blob });
+    if (r.type === 'result') return r.result;
+    throw r.type === 'error' ? new InferenceError(r.code, r.message) : new InferenceError('protocol', 'Unexpected answer.');
+  }
+
+  async bench(runs = 50, warmup = 5): Promise<number[]> {
+    const r = await this.send({ type: 'bench', runs, warmup });
+    if (r.type === 'bench') return r.times;
+    throw r.type === 'error' ? new InferenceError(r.code, r.message) : new InferenceError('protocol', 'Unexpected answer.');
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+  }
+}

@@ -1,0 +1,131 @@
+/// <reference lib="webworker" />
+// Inference off the UI thread: decode → shared preprocessing → onnxruntime-web → shared interpretation.
+// Sessions are created one execution provider at a time so the app knows which one actually runs.
+import type * as Ort from 'onnxruntime-web';
+import { IO_NAMES, INPUT_SIZE } from '../../models/core/contract.ts';
+import { interpret } from '../../models/core/interpret.ts';
+import { DECISION, MODEL_FILE, MODEL_INFO } from '../../models/core/model.ts';
+import { preprocess } from '../../models/core/preprocess.ts';
+import { decodeBlob } from '../lib/decode.ts';
+import type { WorkerRequest, WorkerResponse } from '../lib/inference.ts';
+import { RUNTIME_CACHE, RUNTIME_FILES, assetUrl, type RuntimeKind } from '../lib/runtime.ts';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+interface Loaded {
+  ort: typeof Ort;
+  session: Ort.InferenceSession;
+  backend: 'WebGPU' | 'WASM';
+  threads: number;
+}
+let loaded: Promise<Loaded> | null = null;
+
+async function bytesOf(path: string): Promise<ArrayBuffer> {
+  const url = assetUrl(path);
+  const cached = 'caches' in self ? await (await caches.open(RUNTIME_CACHE)).match(url) : undefined;
+  const res = cached ?? (await fetch(url));
+  if (!res.ok) throw new Error(`Could not load ${path} (HTTP ${res.status}).`);
+  return res.arrayBuffer();
+}
+
+async function load(kind: RuntimeKind, preferWasm: boolean): Promise<Loaded> {
+  const ort: typeof Ort = kind === 'webgpu' ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web/wasm');
+  const files = RUNTIME_FILES[kind];
+  const threads = self.crossOriginIsolated ? Math.max(1, navigator.hardwareConcurrency || 1) : 1;
+  ort.env.wasm.numThreads = threads;
+  ort.env.wasm.proxy = false;
+  ort.env.wasm.wasmPaths = { mjs: assetUrl(files.mjs), wasm: assetUrl(files.wasm) };
+  ort.env.wasm.wasmBinary = await bytesOf(files.wasm);
+  ort.env.logLevel = 'error';
+  const model = new Uint8Array(await bytesOf(MODEL_FILE));
+  const errors: string[] = [];
+  const providers: Array<'webgpu' | 'wasm'> = kind === 'webgpu' && !preferWasm ? ['webgpu', 'wasm'] : ['wasm'];
+  for (const ep of providers) {
+    try {
+      const session = await ort.InferenceSession.create(model, {
+        executionProviders: [ep],
+        graphOptimizationLevel: 'all',
+      });
+      return { ort, session, backend: ep === 'webgpu' ? 'WebGPU' : 'WASM', threads: ep === 'wasm' ? threads : 1 };
+    } catch (err) {
+      errors.push(`${ep}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  throw new Error(`No execution provider could load the model (${errors.join('; ')}).`);
+}
+
+async function analyse(blob: Blob, { ort, session, backend, threads }: Loaded) {
+  const t0 = performance.now();
+  const pixels = await decodeBlob(blob);
+  const pre = preprocess(pixels);
+  const input = new ort.Tensor('float32', pre.tensor, [1, 1, INPUT_SIZE, INPUT_SIZE]);
+  const t1 = performance.now();
+  const out = await session.run({ [IO_NAMES.input]: input });
+  const ms = performance.now() - t1;
+  const probs = out[IO_NAMES.probabilities]?.data as Float32Array | undefined;
+  const mri = out[IO_NAMES.mri]?.data as Float32Array | undefined;
+  const camT = out[IO_NAMES.cam];
+  if (!probs || !mri) throw new Error('The model did not return the expected outputs.');
+  const analysis = interpret({ probabilities: probs, mriProbability: mri[0] ?? 0, colourfulness: pre.colourfulness }, DECISION, MODEL_INFO);
+  const cam = camT ? Float32Array.from(camT.data as Float32Array) : undefined;
+  const camSize = camT ? Number(camT.dims[camT.dims.length - 1]) : undefined;
+  for (const t of Object.values(out)) t.dispose();
+  return {
+    ...analysis,
+    backend,
+    threads,
+    ms,
+    totalMs: performance.now() - t0,
+    pixels: pre.pixels,
+    cam,
+    camSize,
+    crop: pre.crop,
+    colourfulness: pre.colourfulness,
+  };
+}
+
+const post = (msg: WorkerResponse) => self.postMessage(msg);
+
+self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
+  const msg = e.data;
+  if (msg.type === 'init') {
+    loaded = load(msg.kind, msg.preferWasm);
+    try {
+      const l = await loaded;
+      post({ type: 'ready', id: msg.id, backend: l.backend, threads: l.threads, crossOriginIsolated: self.crossOriginIsolated });
+    } catch (err) {
+      loaded = null;
+      post({ type: 'error', id: msg.id, code: 'load_failed', message: err instanceof Error ? err.message : String(err) });
+    }
+    return;
+  }
+  if (msg.type === 'analyse') {
+    try {
+      if (!loaded) throw Object.assign(new Error('The model is not loaded.'), { code: 'not_loaded' });
+      const result = await analyse(msg.blob, await loaded);
+      post({ type: 'result', id: msg.id, result });
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'analysis_failed';
+      post({ type: 'error', id: msg.id, code, message: err instanceof Error ? err.message : String(err) });
+    }
+    return;
+  }
+  if (msg.type === 'bench') {
+    try {
+      if (!loaded) throw new Error('The model is not loaded.');
+      const { ort, session } = await loaded;
+      const input = new ort.Tensor('float32', new Float32Array(INPUT_SIZE * INPUT_SIZE).fill(0.3), [1, 1, INPUT_SIZE, INPUT_SIZE]);
+      const times: number[] = [];
+      for (let i = 0; i < msg.warmup + msg.runs; i++) {
+        const t = performance.now();
+        const out = await session.run({ [IO_NAMES.input]: input });
+        // WebGPU outputs are read back to the CPU by run(); dispose them either way.
+        for (const o of Object.values(out)) o.dispose();
+        if (i >= msg.warmup) times.push(performance.now() - t);
+      }
+      post({ type: 'bench', id: msg.id, times });
+    } catch (err) {
+      post({ type: 'error', id: msg.id, code: 'bench_failed', message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+};
