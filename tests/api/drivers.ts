@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { openNeon } from '../../api/db/neon.ts';
 import { openPglite } from '../../api/db/pglite.ts';
 import { migrate } from '../../api/db/migrate.ts';
+import { openDb } from '../../api/db/open.ts';
 import type { Db } from '../../api/db/types.ts';
 import { startWsProxy, type WsProxy } from './ws-proxy.ts';
 
@@ -38,8 +39,8 @@ const postgres: Driver = {
     await admin.query(`create database ${name}`);
     const url = new URL(POSTGRES_URL!);
     url.pathname = `/${name}`;
-    const db = await openNeon(url.toString(), { wsProxy: address });
-    await migrate(db);
+    // Through openDb, as the server does with DATABASE_URL + DATABASE_WS_PROXY.
+    const db = await openDb({ databaseUrl: url.toString(), databaseWsProxy: address, dataDir: '' });
     return {
       db,
       async dispose() {
