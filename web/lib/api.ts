@@ -71,18 +71,16 @@ export const api = {
   saveDetection: (d: DetectionUpload) => request<unknown>('/api/detections', json('POST', d)),
 };
 
+/** POST /api/detections body: a result computed on the device. Never the image (its sha256 only). */
 export interface DetectionUpload {
   id: string;
-  clientId: string;
   createdAt: string;
-  source: 'device';
   model: { name: string; version: string };
-  result: string;
+  result: 'Tumor' | 'No Tumor';
   label: string;
   probabilities: Record<string, number>;
   tumorProbability: number;
   uncertain: boolean;
   ms: number;
-  backend: string;
-  imageSha256?: string;
+  imageSha256: string;
 }

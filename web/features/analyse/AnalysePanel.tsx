@@ -21,7 +21,7 @@ export interface SavedResult {
   id: string;
   fileName: string;
   result: AnalysisResult;
-  imageSha256: string;
+  imageSha256?: string;
   thumbnail?: string;
 }
 
@@ -75,7 +75,12 @@ export function AnalysePanel(props: AnalysePanelProps) {
     async (item: Item, result: AnalysisResult) => {
       patch(item.id, { status: 'done', result, error: undefined });
       setAnnouncement(describe(item.file.name, result));
-      const imageSha256 = await sha256Hex(await item.file.arrayBuffer());
+      let imageSha256: string | undefined;
+      try {
+        imageSha256 = await sha256Hex(new Uint8Array(await item.file.arrayBuffer()));
+      } catch {
+        /* the hash only helps the server spot duplicates */
+      }
       await onResult({ id: item.id, fileName: item.file.name, result, imageSha256, thumbnail: thumbnails ? thumbnailOf(result) : undefined });
     },
     [onResult, thumbnails],
@@ -117,8 +122,9 @@ export function AnalysePanel(props: AnalysePanelProps) {
     running.current = true;
     patch(next.id, { status: 'running' });
     void (async () => {
+      let result: AnalysisResult | null = null;
       try {
-        await finish(next, await analyseOnDevice(next.file));
+        result = await analyseOnDevice(next.file);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         const code = (err as { code?: string }).code ?? '';
@@ -129,6 +135,11 @@ export function AnalysePanel(props: AnalysePanelProps) {
         } else {
           await offerServer(`The on-device run failed: ${message}`);
         }
+      }
+      try {
+        if (result) await finish(next, result);
+      } catch (err) {
+        console.error('Saving the result failed', err);
       } finally {
         running.current = false;
         setItems((xs) => [...xs]); // wake the queue

@@ -38,7 +38,7 @@ export function HistoryPanel({ records, signedOutRecords, pending, signedIn, onl
                 <span className="history-result" data-result={r.result}>{r.result}</span>
                 <span>P(tumour) {pct(r.tumorProbability)}{r.uncertain ? ' · uncertain' : ''}</span>
                 <span className="muted">
-                  {r.fileName} · {r.backend} · {new Date(r.createdAt).toLocaleString()} · {r.synced ? 'synced' : 'on device'}
+                  {r.fileName} · {r.backend} · {new Date(r.createdAt).toLocaleString()} · {r.synced ? 'synced' : r.result === 'Not a brain MRI' ? 'on device only' : 'on device'}
                 </span>
               </li>
             ))}

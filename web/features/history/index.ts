@@ -1,3 +1,3 @@
 export { HistoryPanel } from './HistoryPanel.tsx';
-export { useHistory, syncAccount, toRecord, type NewResult } from './useHistory.ts';
+export { useHistory, syncAccount, needsSync, toRecord, type NewResult } from './useHistory.ts';
 export { defaultStore, IdbHistoryStore, MemoryHistoryStore, SIGNED_OUT, type HistoryRecord, type HistoryStore } from './store.ts';

@@ -35,16 +35,17 @@ export function toRecord(r: NewResult, account: string, now = new Date()): Histo
   };
 }
 
+/** Device results the server keeps: its history holds diagnoses, so "Not a brain MRI" stays local. */
+export const needsSync = (r: HistoryRecord): boolean => !r.synced && r.result !== 'Not a brain MRI' && r.imageSha256 !== undefined;
+
 /** Uploads unsynced device results of this account; each POST is idempotent by its id. */
 export async function syncAccount(store: HistoryStore, account: string): Promise<number> {
   let n = 0;
   for (const r of await store.list(account)) {
-    if (r.synced) continue;
+    if (!needsSync(r) || r.result === 'Not a brain MRI' || !r.imageSha256) continue; // (narrows the types)
     await api.saveDetection({
       id: r.id,
-      clientId: r.id,
       createdAt: r.createdAt,
-      source: 'device',
       model: r.model,
       result: r.result,
       label: r.label,
@@ -52,8 +53,7 @@ export async function syncAccount(store: HistoryStore, account: string): Promise
       tumorProbability: r.tumorProbability,
       uncertain: r.uncertain,
       ms: r.ms,
-      backend: r.backend,
-      ...(r.imageSha256 ? { imageSha256: r.imageSha256 } : {}),
+      imageSha256: r.imageSha256,
     });
     await store.put({ ...r, synced: true });
     n++;
@@ -80,7 +80,7 @@ export function useHistory(store: HistoryStore, userId: string | null, online: b
   });
   const { mutate: runSync, isPending: syncing } = sync;
   const canSync = userId !== null && online;
-  const pending = list.data?.filter((r) => !r.synced).length ?? 0;
+  const pending = list.data?.filter(needsSync).length ?? 0;
   useEffect(() => {
     if (canSync && pending > 0 && !syncing) runSync();
   }, [canSync, pending, syncing, runSync]);

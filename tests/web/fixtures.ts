@@ -1,0 +1,22 @@
+import type { AnalysisResult } from '../../web/lib/types.ts';
+
+export function fakeResult(over: Partial<AnalysisResult> = {}): AnalysisResult {
+  return {
+    result: 'Tumor',
+    label: 'glioma',
+    probabilities: { glioma: 0.7, meningioma: 0.1, pituitary: 0.05, notumor: 0.15 },
+    tumorProbability: 0.85,
+    mriProbability: 0.99,
+    uncertain: false,
+    model: { name: 'bigbrain-cnn', version: '9.9.9-test' },
+    backend: 'WASM',
+    ms: 4.2,
+    threads: 2,
+    pixels: new Uint8Array(96 * 96).fill(80),
+    cam: new Float32Array(36).map((_, i) => i / 36),
+    camSize: 6,
+    ...over,
+  };
+}
+
+export const pngFile = (name: string) => new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3])], name, { type: 'image/png' });
