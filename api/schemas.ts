@@ -67,7 +67,7 @@ export const NewDetectionSchema = z
   .object({
     id: z.string().min(1).max(100).regex(/^[\w-]+$/).openapi({ description: 'Client-generated id (e.g. a UUID); re-sending it is a no-op.' }),
     createdAt: z.iso.datetime({ offset: true }).optional().openapi({ description: 'When the device ran the model; defaults to now.' }),
-    result: z.enum(['Tumor', 'No Tumor']),
+    result: z.enum(['Tumor', 'No Tumor', 'Not a brain MRI']),
     label: z.enum(LABELS),
     probabilities: Probabilities,
     tumorProbability: z.number().min(0).max(1),

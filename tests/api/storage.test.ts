@@ -119,6 +119,9 @@ describe.each(drivers)('storage on $name', (driver) => {
     const again = await postJson(app, '/api/detections', { ...device('c-1', 0), label: 'glioma' }, auth);
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual(stored);
+    // The PWA's upload shape (extra fields such as clientId/source are ignored) and a non-MRI verdict are accepted.
+    const pwa = await postJson(app, '/api/detections', { ...device('c-3', 0), clientId: 'c-3', source: 'device', result: 'Not a brain MRI' }, auth);
+    expect(pwa.status).toBe(201);
     const bad = await postJson(app, '/api/detections', { ...device('c-2', 0), imageSha256: 'nope' }, auth);
     expect(bad.status).toBe(400);
     expectErrorShape(await bad.json());
