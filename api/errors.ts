@@ -2,6 +2,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { HTTPException } from 'hono/http-exception';
+import { isDatabaseDown } from './db/types.ts';
 
 export interface ErrorBody {
   error: string;
@@ -42,6 +43,10 @@ export function handleError(err: Error, c: Context): Response {
     const status = err.status as ContentfulStatusCode;
     const code = status === 413 ? 'too_large' : status === 400 ? 'invalid_request' : `http_${status}`;
     return errorResponse(c, status, code, err.message || 'Bad request.');
+  }
+  if (isDatabaseDown(err)) {
+    console.error(`[api] database unavailable: ${err.message}`);
+    return errorResponse(c, 503, 'database_unavailable', 'The database is unreachable; try again shortly.');
   }
   console.error(`[api] ${c.req.method} ${c.req.path} failed:`, err);
   return errorResponse(c, 500, 'internal_error', 'Something went wrong on the server.');

@@ -13,3 +13,11 @@ export interface Db extends Queryable {
 /** Postgres unique_violation. */
 export const isUniqueViolation = (err: unknown): boolean =>
   typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
+
+/** The database cannot be reached (connection refused/lost, server shutting down, embedded instance closed). */
+export function isDatabaseDown(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EPIPE)$/.test(code) || /^(08|57P0)/.test(code))) return true;
+  return typeof message === 'string' && /PGlite is closed|Connection terminated|connect ECONNREFUSED|WebSocket/i.test(message);
+}

@@ -62,3 +62,19 @@ describe('over HTTP', () => {
     }
   });
 });
+
+describe('database down', () => {
+  it('answers 503 database_unavailable, not a bare 500', async () => {
+    const down = await openPglite();
+    await migrate(down);
+    const app = makeApp(down);
+    const auth = await app.request('/authorization', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: uniqueEmail(), password: 'correct horse battery' }) });
+    const { accessToken } = (await auth.json()) as { accessToken: string };
+    await down.close();
+    for (const [path, init] of [['/health', {}], ['/api/me', { headers: { 'auth-token': accessToken } }]] as const) {
+      const res = await app.request(path, init);
+      expect(res.status, path).toBe(503);
+      expect(await res.json()).toMatchObject({ code: 'database_unavailable' });
+    }
+  });
+});
