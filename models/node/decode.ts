@@ -1,5 +1,5 @@
 // Server-side decoding: bytes → Pixels, with the EXIF orientation applied (as browsers do).
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { MAX_PIXELS, MAX_SIDE, type Pixels } from '../core/preprocess.ts';
 import { sniffImageType } from '../core/sniff.ts';
 
@@ -20,7 +20,7 @@ export async function decodeImage(bytes: Uint8Array): Promise<Pixels> {
   if (bytes.length === 0) throw new DecodeError('empty_file', 'The file is empty.');
   const type = sniffImageType(bytes);
   if (!type) throw new DecodeError('unsupported_type', 'Not a JPEG, PNG or WebP image.');
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch {
