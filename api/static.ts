@@ -1,8 +1,10 @@
 // Static files: the built PWA (dist/), then public/ (the model files, when dist/ is not built yet).
 // Browsers asking for HTML on any other GET get dist/index.html (single-page app).
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { constants, gzip } from 'node:zlib';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getMimeType } from 'hono/utils/mime';
 
@@ -38,14 +40,33 @@ export function findStaticFile(roots: string[], urlPath: string): string | null 
   return null;
 }
 
-function sendFile(c: Context, file: string): Response {
-  const { size } = statSync(file);
+const COMPRESSIBLE = new Set(['.wasm', '.mjs', '.js', '.css', '.html', '.json', '.webmanifest', '.svg', '.onnx']);
+const gzipAsync = promisify(gzip);
+const gzipped = new Map<string, { mtimeMs: number; body: Promise<Buffer> }>();
+
+/** The file gzipped once per version (the ORT runtime is 14–28 MB raw, a quarter of that gzipped). */
+function gzippedFile(file: string, mtimeMs: number): Promise<Buffer> {
+  const hit = gzipped.get(file);
+  if (hit && hit.mtimeMs === mtimeMs) return hit.body;
+  const body = gzipAsync(readFileSync(file), { level: constants.Z_BEST_COMPRESSION });
+  gzipped.set(file, { mtimeMs, body });
+  return body;
+}
+
+async function sendFile(c: Context, file: string): Promise<Response> {
+  const { size, mtimeMs } = statSync(file);
   const immutable = /[\\/]assets[\\/]/.test(file);
-  const headers = {
+  const headers: Record<string, string> = {
     'content-type': contentTypeOf(file),
-    'content-length': String(size),
     'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    vary: 'accept-encoding',
   };
+  if (COMPRESSIBLE.has(extname(file).toLowerCase()) && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
+    const body = await gzippedFile(file, mtimeMs);
+    Object.assign(headers, { 'content-encoding': 'gzip', 'content-length': String(body.length) });
+    return new Response(c.req.method === 'HEAD' ? null : new Uint8Array(body), { headers });
+  }
+  headers['content-length'] = String(size);
   if (c.req.method === 'HEAD') return new Response(null, { headers });
   return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, { headers });
 }
@@ -58,7 +79,9 @@ export function serveStatic({ distDir, publicDir }: { distDir: string; publicDir
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
     const path = c.req.path;
     const index = join(distDir, 'index.html');
-    if (path === '/' || path === '/index.html') {
+    // The service worker precaches /index.html without asking for HTML; `/` keeps JSON for API clients.
+    if (path === '/index.html' && existsSync(index)) return sendFile(c, index);
+    if (path === '/') {
       if (wantsHtml(c) && existsSync(index)) return sendFile(c, index);
       return next();
     }
@@ -66,6 +89,6 @@ export function serveStatic({ distDir, publicDir }: { distDir: string; publicDir
     const file = findStaticFile([distDir, publicDir], path);
     if (file) return sendFile(c, file);
     await next();
-    if (c.res.status === 404 && wantsHtml(c) && !extname(path) && existsSync(index)) c.res = sendFile(c, index);
+    if (c.res.status === 404 && wantsHtml(c) && !extname(path) && existsSync(index)) c.res = await sendFile(c, index);
   };
 }
