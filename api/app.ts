@@ -1,12 +1,15 @@
 // The Hono app, built from injected dependencies so tests can hand it a throw-away database and a stub model.
 import { bodyLimit } from 'hono/body-limit';
 import type { Classifier } from '../models/node/classifier.ts';
+import { argon2Passwords, type Passwords } from './auth/password.ts';
 import { createSessionStore } from './auth/sessions.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/types.ts';
 import type { Deps } from './env.ts';
 import { ApiError, handleError, handleNotFound } from './errors.ts';
-import { isolationHeaders } from './headers.ts';
+import { securityHeaders } from './headers.ts';
+import { memoryCounter, type Counter } from './limits/counter.ts';
+import { dbCounter } from './limits/db-counter.ts';
 import { authRoutes } from './routes/auth.ts';
 import { authorizationRoutes } from './routes/authorization.ts';
 import { detectRoutes } from './routes/detect.ts';
@@ -24,14 +27,25 @@ export interface AppOptions {
   config: Config;
   /** The clock (tests move it to expire sessions). */
   now?: () => Date;
+  /** Password hashing (tests count verifications). */
+  passwords?: Passwords;
+  /** Failed-login counters; default: in the database. */
+  loginCounter?: Counter;
 }
 
-export function createApp({ db, classifier, config, now = () => new Date() }: AppOptions) {
-  const deps: Deps = { db, classifier, config, now, sessions: createSessionStore(db, { days: config.sessionDays, now }) };
+/** Routes whose body is a small JSON document (credentials): a longer body is a malformed request. */
+const CREDENTIAL_ROUTES = ['/authorization', '/api/authorization', '/api/auth/*'];
+
+export function createApp({ db, classifier, config, now = () => new Date(), passwords = argon2Passwords, loginCounter = dbCounter(db) }: AppOptions) {
+  const deps: Deps = {
+    db, classifier, config, now, passwords, loginCounter,
+    sessions: createSessionStore(db, { days: config.sessionDays, now }),
+    detectCounter: memoryCounter(),
+  };
   const app = createRouter();
   app.onError(handleError);
   app.notFound(handleNotFound);
-  app.use('*', isolationHeaders);
+  app.use('*', securityHeaders);
   app.use('*', async (c, next) => {
     c.set('deps', deps);
     await next();
@@ -40,6 +54,12 @@ export function createApp({ db, classifier, config, now = () => new Date() }: Ap
     maxSize: config.bodyLimit,
     onError: () => { throw new ApiError(413, 'too_large', `The request body is over the ${config.bodyLimit}-byte limit.`); },
   }));
+  for (const path of CREDENTIAL_ROUTES) {
+    app.use(path, bodyLimit({
+      maxSize: config.jsonBodyLimit,
+      onError: () => { throw new ApiError(400, 'invalid_request', `The JSON body is over ${config.jsonBodyLimit} bytes: send {"email", "password"} only.`); },
+    }));
+  }
   app.use('*', serveStatic(config));
 
   // The original contract at the root, and the same routes under /api.

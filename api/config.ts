@@ -28,6 +28,29 @@ export interface Config {
   modelPath: string | undefined;
   /** onnxruntime intra-op threads. */
   modelThreads: number;
+  /** Largest JSON body on the credential routes (/authorization, /api/auth/*); longer → 400. */
+  jsonBodyLimit: number;
+  /** Client address from the first X-Forwarded-For entry (only behind a proxy you control). */
+  trustProxy: boolean;
+  /** Rate limits; a limit with max 0 is off. */
+  limits: Limits;
+}
+
+/** At most `max` events per `windowMs` (fixed window: the count resets when the window ends). */
+export interface Limit {
+  max: number;
+  windowMs: number;
+}
+
+export interface Limits {
+  /** Failed logins for one email from one client address (the tight one). */
+  loginPerEmailIp: Limit;
+  /** Failed logins for one email from anywhere (looser: a distributed guesser). */
+  loginPerEmail: Limit;
+  /** Failed logins from one client address, any email (credential stuffing). */
+  loginPerIp: Limit;
+  /** POST /detect per user, per server instance (in memory). */
+  detectPerUser: Limit;
 }
 
 const flag = (v: string | undefined, fallback: boolean): boolean => {
@@ -43,6 +66,11 @@ const int = (name: string, v: string | undefined, fallback: number, min = 0): nu
   if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${v}".`);
   return n;
 };
+
+const limit = (env: Record<string, string | undefined>, name: string, max: number, windowS: number): Limit => ({
+  max: int(name, env[name], max),
+  windowMs: int(`${name}_WINDOW_S`, env[`${name}_WINDOW_S`], windowS, 1) * 1000,
+});
 
 export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
   const cookie = env.COOKIE_SECURE;
@@ -60,5 +88,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicDir: resolve(cwd, 'public'),
     modelPath: env.MODEL_PATH ? resolve(cwd, env.MODEL_PATH) : undefined,
     modelThreads: int('MODEL_THREADS', env.MODEL_THREADS, 1, 1),
+    jsonBodyLimit: int('JSON_BODY_LIMIT_BYTES', env.JSON_BODY_LIMIT_BYTES, 16 * 1024, 256),
+    trustProxy: flag(env.TRUST_PROXY, false),
+    limits: {
+      loginPerEmailIp: limit(env, 'LOGIN_FAILS_PER_EMAIL_IP', 5, 15 * 60),
+      loginPerEmail: limit(env, 'LOGIN_FAILS_PER_EMAIL', 50, 15 * 60),
+      loginPerIp: limit(env, 'LOGIN_FAILS_PER_IP', 100, 15 * 60),
+      detectPerUser: limit(env, 'DETECT_PER_USER', 60, 60),
+    },
   };
 }

@@ -2,7 +2,9 @@
 import type { Classifier } from '../models/node/classifier.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/types.ts';
+import type { Passwords } from './auth/password.ts';
 import type { Session, SessionStore, User } from './auth/sessions.ts';
+import type { Counter } from './limits/counter.ts';
 
 export interface Deps {
   db: Db;
@@ -10,6 +12,11 @@ export interface Deps {
   config: Config;
   sessions: SessionStore;
   now: () => Date;
+  passwords: Passwords;
+  /** Failed-login counters (in the database: shared by every instance). */
+  loginCounter: Counter;
+  /** /detect counters (in memory: per instance). */
+  detectCounter: Counter;
 }
 
 export interface AppEnv {

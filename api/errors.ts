@@ -44,6 +44,10 @@ export function handleError(err: Error, c: Context): Response {
     const code = status === 413 ? 'too_large' : status === 400 ? 'invalid_request' : `http_${status}`;
     return errorResponse(c, status, code, err.message || 'Bad request.');
   }
+  if (isClientAbort(err)) {
+    // The client cut the request off (or sent a body the HTTP parser refused): nobody is left to answer.
+    return errorResponse(c, 400, 'request_aborted', 'The request was cut off before its body arrived.');
+  }
   if (isDatabaseDown(err)) {
     console.error(`[api] database unavailable: ${err.message}`);
     return errorResponse(c, 503, 'database_unavailable', 'The database is unreachable; try again shortly.');
@@ -51,6 +55,9 @@ export function handleError(err: Error, c: Context): Response {
   console.error(`[api] ${c.req.method} ${c.req.path} failed:`, err);
   return errorResponse(c, 500, 'internal_error', 'Something went wrong on the server.');
 }
+
+/** Node's error when the request stream ends early: `aborted` with code ECONNRESET, not a database error. */
+const isClientAbort = (err: Error): boolean => err.message === 'aborted' && (err as { code?: unknown }).code === 'ECONNRESET';
 
 export function handleNotFound(c: Context): Response {
   return errorResponse(c, 404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`);

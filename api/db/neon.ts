@@ -8,9 +8,11 @@ export interface NeonOptions {
   /** host:port/path of a WebSocket proxy, without protocol; `?address=host:port` is appended. */
   wsProxy?: string;
   max?: number;
+  /** How long a request waits for a new connection before the database counts as down. */
+  connectTimeoutMs?: number;
 }
 
-export async function openNeon(connectionString: string, { wsProxy, max = 10 }: NeonOptions = {}): Promise<Db> {
+export async function openNeon(connectionString: string, { wsProxy, max = 10, connectTimeoutMs = 5000 }: NeonOptions = {}): Promise<Db> {
   neonConfig.webSocketConstructor = ws;
   if (wsProxy) {
     // A local proxy speaks plain ws:// and relays to a Postgres that may not accept cleartext passwords.
@@ -19,7 +21,8 @@ export async function openNeon(connectionString: string, { wsProxy, max = 10 }: 
     neonConfig.pipelineConnect = false;
     neonConfig.forceDisablePgSSL = true;
   }
-  const pool = new Pool({ connectionString, max });
+  // An unreachable database fails a request within connectTimeoutMs (→ 503) instead of hanging it.
+  const pool = new Pool({ connectionString, max, connectionTimeoutMillis: connectTimeoutMs });
   // An idle client that loses its socket must not crash the process.
   pool.on('error', (err: Error) => console.error('[db] idle connection error:', err.message));
   const query = async <T>(sql: string, params: unknown[] = [], on: { query: Pool['query'] } = pool): Promise<T[]> =>

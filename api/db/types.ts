@@ -19,5 +19,5 @@ export function isDatabaseDown(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const { code, message } = err as { code?: unknown; message?: unknown };
   if (typeof code === 'string' && (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EPIPE)$/.test(code) || /^(08|57P0)/.test(code))) return true;
-  return typeof message === 'string' && /PGlite is closed|Connection terminated|connect ECONNREFUSED|WebSocket/i.test(message);
+  return typeof message === 'string' && /PGlite is closed|Connection terminated|connect ECONNREFUSED|WebSocket|timeout exceeded when trying to connect/i.test(message);
 }

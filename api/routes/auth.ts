@@ -2,7 +2,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { clearSessionCookie, setSessionCookie } from '../auth/cookie.ts';
-import { hashPassword, verifyPassword } from '../auth/password.ts';
+import { assertLoginAllowed, recordLoginFailure, recordLoginSuccess } from '../auth/login-limits.ts';
+import { dummyHash } from '../auth/password.ts';
 import { requireSession } from '../auth/require-session.ts';
 import { findUserByEmail, insertUser, type UserWithHash } from '../auth/users.ts';
 import type { AppEnv } from '../env.ts';
@@ -21,9 +22,20 @@ export async function startSession(c: Context<AppEnv>, user: UserWithHash) {
   return { accessToken: token, expiresAt: session.expiresAt.toISOString(), user: { id: user.id, email: user.email } };
 }
 
+/**
+ * Checks the failed-login limits, then the password. Unknown emails take the same path as wrong passwords:
+ * one verification (against a dummy hash), one failure counted, the same 401.
+ */
 export async function login(c: Context<AppEnv>, email: string, password: string): Promise<UserWithHash> {
-  const user = await findUserByEmail(c.var.deps.db, email);
-  if (!user || !(await verifyPassword(user.passwordHash, password))) throw wrongCredentials();
+  const { db, passwords } = c.var.deps;
+  await assertLoginAllowed(c, email);
+  const user = await findUserByEmail(db, email);
+  const ok = await passwords.verify(user?.passwordHash ?? (await dummyHash(passwords)), password);
+  if (!user || !ok) {
+    await recordLoginFailure(c, email);
+    throw wrongCredentials();
+  }
+  await recordLoginSuccess(c, email);
   return user;
 }
 
@@ -38,7 +50,7 @@ export function authRoutes() {
     }),
     async (c) => {
       const { email, password } = c.req.valid('json');
-      const user = await insertUser(c.var.deps.db, email, await hashPassword(password));
+      const user = await insertUser(c.var.deps.db, email, await c.var.deps.passwords.hash(password));
       if (!user) throw new ApiError(409, 'email_taken', 'An account with this email already exists: log in instead.');
       return c.json(await startSession(c, user), 201);
     },
@@ -48,7 +60,7 @@ export function authRoutes() {
     createRoute({
       method: 'post', path: '/api/auth/login', summary: 'Sign in',
       request: { body: credentialsBody },
-      responses: { 200: json(SessionSchema, 'Signed in'), ...errorResponses(400, 401) },
+      responses: { 200: json(SessionSchema, 'Signed in'), ...errorResponses(400, 401, 429) },
     }),
     async (c) => {
       const { email, password } = c.req.valid('json');
@@ -64,6 +76,19 @@ export function authRoutes() {
     }),
     async (c) => {
       await c.var.deps.sessions.revoke(c.var.session.id);
+      clearSessionCookie(c);
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/api/auth/logout-all', summary: 'Revoke every session of the signed-in user (logout everywhere)', security: SECURITY,
+      middleware: [requireSession] as const,
+      responses: { 204: { description: 'Every session of this user revoked' }, ...errorResponses(401, 403) },
+    }),
+    async (c) => {
+      await c.var.deps.sessions.revokeAllOf(c.var.user.id);
       clearSessionCookie(c);
       return c.body(null, 204);
     },

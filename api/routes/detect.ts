@@ -3,6 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { requireSession } from '../auth/require-session.ts';
 import { analyseImage } from '../detect/analyse-image.ts';
 import { readUpload } from '../detect/read-upload.ts';
+import { detectLimit } from '../limits/detect-limit.ts';
 import { saveDetection } from '../detections.ts';
 import { AnalysisSchema, UploadSchema } from '../schemas.ts';
 import { createRouter, errorResponses, SECURITY } from './openapi-app.ts';
@@ -12,7 +13,7 @@ export function detectRoutes() {
     app.openapi(
       createRoute({
         method: 'post', path: '/detect', summary: 'Classify a brain MRI image', security: SECURITY,
-        middleware: [requireSession] as const,
+        middleware: [requireSession, detectLimit] as const,
         request: {
           body: {
             description: 'The image in the multipart field `file`, or a raw JPEG/PNG/WebP body.',
@@ -25,13 +26,13 @@ export function detectRoutes() {
         },
         responses: {
           200: { description: 'The diagnosis', content: { 'application/json': { schema: AnalysisSchema } } },
-          ...errorResponses(400, 401, 413, 415, 422),
+          ...errorResponses(400, 401, 403, 413, 415, 422, 429),
         },
       }),
       async (c) => {
         const { deps, user } = c.var;
-        const form = c.req.valid('form') as { file?: File } | undefined;
-        const bytes = await readUpload(c, form?.file);
+        const form = c.req.valid('form') as Record<string, unknown> | undefined;
+        const bytes = await readUpload(c, form);
         const { analysis, sha256, ms } = await analyseImage(bytes, deps.classifier);
         const { detection } = await saveDetection(deps.db, {
           userId: user.id, clientId: null, source: 'server', result: analysis.result, label: analysis.label,

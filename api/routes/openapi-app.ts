@@ -19,14 +19,15 @@ export const errorResponses = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, { description: DESCRIPTIONS[s] ?? 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }]));
 
 const DESCRIPTIONS: Record<number, string> = {
-  400: 'Malformed request (invalid_request, missing_file, empty_file)',
+  400: 'Malformed request (invalid_request, missing_file, too_many_files, empty_file)',
   401: 'Missing, invalid, expired or revoked token; or wrong password (invalid_credentials)',
-  403: 'Forbidden (registration_disabled)',
+  403: 'Cookie-authenticated write from another site (cross_site)',
   404: 'Not found',
   409: 'Conflict (email_taken)',
   413: 'Too large (too_large)',
   415: 'Not an accepted image type (unsupported_type)',
   422: 'Not a brain MRI (not_mri) or a corrupt image (corrupt_image)',
+  429: 'Rate limited (too_many_attempts, rate_limited); see Retry-After',
   503: 'Database unavailable (database_unavailable)',
 };
 

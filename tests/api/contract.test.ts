@@ -196,8 +196,8 @@ describe('POST /detect (stub model)', () => {
     const empty = new FormData();
     empty.set('file', new Blob([]), 'empty.png');
     const cases: Array<[RequestInit, number, string]> = [
-      [{ body: wrongField }, 400, 'invalid_request'],
-      [{ body: twoFiles }, 400, 'invalid_request'],
+      [{ body: wrongField }, 400, 'missing_file'],
+      [{ body: twoFiles }, 400, 'too_many_files'],
       [{ body: empty }, 400, 'empty_file'],
       [{}, 400, 'missing_file'],
       [{ headers: { 'content-type': 'text/plain' }, body: 'hello' }, 415, 'unsupported_type'],

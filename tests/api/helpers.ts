@@ -28,8 +28,10 @@ export const stubClassifier: Pick<Classifier, 'analyse'> = {
   },
 };
 
-export function makeApp(db: Db, { config = testConfig(), classifier = stubClassifier, now }: { config?: Config; classifier?: Pick<Classifier, 'analyse'>; now?: () => Date } = {}) {
-  return createApp({ db, classifier, config, now });
+type AppOptions = Parameters<typeof createApp>[0];
+
+export function makeApp(db: Db, { config = testConfig(), classifier = stubClassifier, ...rest }: Partial<Omit<AppOptions, 'db'>> = {}) {
+  return createApp({ db, classifier, config, ...rest });
 }
 
 export type TestApp = ReturnType<typeof makeApp>;

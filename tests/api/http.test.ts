@@ -41,7 +41,10 @@ describe('over HTTP', () => {
     expect(history.status).toBe(200);
     expect(((await history.json()) as { items: unknown[] }).items).toHaveLength(1);
 
-    expect((await post('/api/auth/logout', { headers: { cookie } })).status).toBe(204);
+    const crossSite = await post('/api/auth/logout', { headers: { cookie, origin: 'https://evil.example' } });
+    expect(crossSite.status).toBe(403);
+    expect(await crossSite.json()).toMatchObject({ code: 'cross_site' });
+    expect((await post('/api/auth/logout', { headers: { cookie, origin: server.url } })).status).toBe(204);
     const after = await fetch(`${server.url}/api/me`, { headers: { 'auth-token': accessToken } });
     expect(after.status).toBe(401);
     expect(await after.json()).toMatchObject({ code: 'invalid_token' });

@@ -1,6 +1,7 @@
 // Synthetic test images (sharp), and real MRIs from ../shared/data when that folder is present.
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import type { Label } from '../../models/core/contract.ts';
 
@@ -42,4 +43,41 @@ export function realImages(perClass = 2): RealImage[] {
     if (!existsSync(dir)) return [];
     return readdirSync(dir).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().slice(0, perClass).map((f) => ({ path: join(dir, f), label }));
   });
+}
+
+/** A real image whose header claims another size: a decompression bomb's header without the bomb. */
+export async function pngClaiming(width: number, height: number): Promise<Uint8Array> {
+  const png = new Uint8Array(await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 1, g: 2, b: 3 } } }).png().toBuffer());
+  const view = new DataView(png.buffer, png.byteOffset);
+  // IHDR is the first chunk: length(4) 'IHDR'(4) width(4) height(4) … crc over type+data.
+  view.setUint32(16, width);
+  view.setUint32(20, height);
+  view.setUint32(29, crc32(png.subarray(12, 29)));
+  return png;
+}
+
+export async function jpegClaiming(width: number, height: number): Promise<Uint8Array> {
+  const jpeg = new Uint8Array(await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 1, g: 2, b: 3 } } }).jpeg().toBuffer());
+  for (let i = 2; i < jpeg.length - 9; i++) {
+    if (jpeg[i] === 0xff && jpeg[i + 1]! >= 0xc0 && jpeg[i + 1]! <= 0xc2) { // SOF0/1/2: len(2) precision(1) height(2) width(2)
+      const view = new DataView(jpeg.buffer, jpeg.byteOffset);
+      view.setUint16(i + 5, height);
+      view.setUint16(i + 7, width);
+      return jpeg;
+    }
+  }
+  throw new Error('no SOF marker');
+}
+
+export async function webpClaiming(width: number, height: number): Promise<Uint8Array> {
+  const webp = new Uint8Array(await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 1, g: 2, b: 3 } } }).webp().toBuffer());
+  for (let i = 12; i < webp.length - 7; i++) {
+    if (webp[i] === 0x9d && webp[i + 1] === 0x01 && webp[i + 2] === 0x2a) { // VP8 start code, then 14-bit width/height (LE)
+      const view = new DataView(webp.buffer, webp.byteOffset);
+      view.setUint16(i + 3, width & 0x3fff, true);
+      view.setUint16(i + 5, height & 0x3fff, true);
+      return webp;
+    }
+  }
+  throw new Error('no VP8 start code');
 }
