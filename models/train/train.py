@@ -50,7 +50,7 @@ def bucket(m):
     return 'notumor' if m['label'] == 'notumor' else 'typed_tumor'
 
 
-SHARES = {'typed_tumor': 0.35, 'notumor': 0.25, 'binary_tumor': 0.25, 'nonmri': 0.15}
+SHARES = {'typed_tumor': 0.33, 'notumor': 0.25, 'binary_tumor': 0.22, 'nonmri': 0.2}
 
 
 def augment(x, g):
@@ -131,7 +131,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--data', default='.cache/dataset')
     ap.add_argument('--out', default='.cache/run')
-    ap.add_argument('--epochs', type=int, default=24)
+    ap.add_argument('--epochs', type=int, default=44)
+    ap.add_argument('--mri-weight', type=float, default=1.0)
     ap.add_argument('--batch', type=int, default=64)
     ap.add_argument('--lr', type=float, default=3e-3)
     ap.add_argument('--seed', type=int, default=7)
@@ -178,7 +179,7 @@ def main():
             idt = torch.from_numpy(ids)
             m, tu, ty = mri_all[idt].to(dev), tumor_all[idt].to(dev), type_all[idt].to(dev)
             out_type, out_tumor, out_mri, _ = model(x)
-            loss = F.binary_cross_entropy_with_logits(out_mri, m) * 0.5
+            loss = F.binary_cross_entropy_with_logits(out_mri, m) * args.mri_weight
             is_mri = tu >= 0
             if is_mri.any():
                 loss = loss + F.binary_cross_entropy_with_logits(out_tumor[is_mri], tu[is_mri])
