@@ -101,6 +101,8 @@ describe.skipIf(images.length === 0)('POST /detect on real MRIs from ../shared/d
     console.log(`real MRIs: ${right}/${answers.length} labelled as their folder (model ${MODEL_INFO.version})`);
   });
 
-  // Lead: once the real model lands, assert on `answers` here, e.g.
-  // it('labels real images correctly', () => { for (const a of answers) expect(a.body.label, a.file).toBe(a.label); });
+  it('labels real internal-test images correctly', () => {
+    expect(answers).toHaveLength(images.length);
+    for (const a of answers) expect(a.body.label, a.file).toBe(a.label);
+  });
 });

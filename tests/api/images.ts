@@ -1,9 +1,10 @@
 // Synthetic test images (sharp), and real MRIs from ../shared/data when that folder is present.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import type { Label } from '../../models/core/contract.ts';
+import { readSplits, truthOf } from '../../models/node/evaluate.ts';
 
 export const greyPng = async (width = 128, height = 128) =>
   ({ data: await sharp({ create: { width, height, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toBuffer(), type: 'image/png' });
@@ -28,6 +29,7 @@ export async function truncatedJpeg() {
 
 export const SHARED_DATA = resolve(import.meta.dirname, '../../../shared/data');
 const TRAINING = join(SHARED_DATA, 'brain-mri', 'Training');
+const SPLITS = resolve(import.meta.dirname, '../../models/splits/splits.csv');
 
 export interface RealImage {
   path: string;
@@ -35,14 +37,12 @@ export interface RealImage {
 }
 
 /** The first n images of each class of the brain-MRI set (sorted, so stable); [] when the data is absent. */
+/** Internal-test images (never trained on) from the committed split list: `perClass` of each class, in list order. */
 export function realImages(perClass = 2): RealImage[] {
   if (!existsSync(TRAINING)) return [];
+  const test = readSplits(SPLITS).filter((r) => r.split === 'test' && r.source === 'brain-mri');
   const labels: Label[] = ['glioma', 'meningioma', 'pituitary', 'notumor'];
-  return labels.flatMap((label) => {
-    const dir = join(TRAINING, label);
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().slice(0, perClass).map((f) => ({ path: join(dir, f), label }));
-  });
+  return labels.flatMap((label) => test.filter((r) => truthOf(r) === label).slice(0, perClass).map((r) => ({ path: join(SHARED_DATA, r.path), label })));
 }
 
 /** A real image whose header claims another size: a decompression bomb's header without the bomb. */
