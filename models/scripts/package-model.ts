@@ -4,7 +4,7 @@
 //
 //   npm run package-model -- --run .cache/run --version 1.0.0
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -49,6 +49,10 @@ if (Math.max(diffs.probabilities, diffs.mri_probability) > 1e-4) throw new Error
 const file = `models/bigbrain-${args.version}.onnx`;
 for (const old of readdirSync('public/models').filter((f) => /^bigbrain-.*\.onnx$/.test(f))) rmSync(join('public/models', old));
 copyFileSync(onnxPath, join('public', file));
+// The PyTorch weights too: the Flask+PyTorch baseline of the benchmark serves the same network.
+mkdirSync('models/weights', { recursive: true });
+for (const old of readdirSync('models/weights').filter((f) => /^bigbrain-.*\.pt$/.test(f))) rmSync(join('models/weights', old));
+copyFileSync(join(run, 'weights.pt'), `models/weights/bigbrain-${args.version}.pt`);
 const bytes = readFileSync(join('public', file));
 const sha256 = createHash('sha256').update(bytes).digest('hex');
 
