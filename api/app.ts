@@ -1,6 +1,6 @@
 // The Hono app, built from injected dependencies so tests can hand it a throw-away database and a stub model.
 import { bodyLimit } from 'hono/body-limit';
-import type { Classifier } from '../models/node/classifier.ts';
+import type { DetectModel } from '../models/node/server-classifier.ts';
 import { argon2Passwords, type Passwords } from './auth/password.ts';
 import { createSessionStore } from './auth/sessions.ts';
 import type { Config } from './config.ts';
@@ -23,7 +23,8 @@ import { serveStatic } from './static.ts';
 
 export interface AppOptions {
   db: Db;
-  classifier: Pick<Classifier, 'analyse'>;
+  /** analyse(), and optionally prepare() (decode + preprocess off the event loop). */
+  classifier: DetectModel;
   config: Config;
   /** The clock (tests move it to expire sessions). */
   now?: () => Date;

@@ -28,6 +28,12 @@ export interface Config {
   modelPath: string | undefined;
   /** onnxruntime intra-op threads. */
   modelThreads: number;
+  /** Most /detect images batched into one inference (1 = no batching). */
+  modelBatch: number;
+  /** Longest wait for a batch to fill, ms. */
+  modelBatchWaitMs: number;
+  /** Worker threads for decode + preprocess (0 = on the event loop). */
+  prepareWorkers: number;
   /** Largest JSON body on the credential routes (/authorization, /api/auth/*); longer → 400. */
   jsonBodyLimit: number;
   /** Client address from the first X-Forwarded-For entry (only behind a proxy you control). */
@@ -88,6 +94,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicDir: resolve(cwd, 'public'),
     modelPath: env.MODEL_PATH ? resolve(cwd, env.MODEL_PATH) : undefined,
     modelThreads: int('MODEL_THREADS', env.MODEL_THREADS, 1, 1),
+    modelBatch: int('MODEL_BATCH', env.MODEL_BATCH, 16, 1),
+    modelBatchWaitMs: int('MODEL_BATCH_WAIT_MS', env.MODEL_BATCH_WAIT_MS, 2),
+    prepareWorkers: int('PREPARE_WORKERS', env.PREPARE_WORKERS, 1),
     jsonBodyLimit: int('JSON_BODY_LIMIT_BYTES', env.JSON_BODY_LIMIT_BYTES, 16 * 1024, 256),
     trustProxy: flag(env.TRUST_PROXY, false),
     limits: {

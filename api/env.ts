@@ -1,5 +1,5 @@
 // What every handler can reach: the injected dependencies and, after requireSession, the caller.
-import type { Classifier } from '../models/node/classifier.ts';
+import type { DetectModel } from '../models/node/server-classifier.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/types.ts';
 import type { Passwords } from './auth/password.ts';
@@ -8,7 +8,7 @@ import type { Counter } from './limits/counter.ts';
 
 export interface Deps {
   db: Db;
-  classifier: Pick<Classifier, 'analyse'>;
+  classifier: DetectModel;
   config: Config;
   sessions: SessionStore;
   now: () => Date;

@@ -1,7 +1,8 @@
 // Node entry: configuration from the environment, migrations, the model, then PWA + API on one port.
 // SIGTERM/SIGINT: stop accepting, finish in-flight requests, release the model, close the database.
 import { existsSync } from 'node:fs';
-import { createClassifier, DEFAULT_MODEL_PATH } from '../models/node/classifier.ts';
+import { DEFAULT_MODEL_PATH } from '../models/node/classifier.ts';
+import { createServerClassifier } from '../models/node/server-classifier.ts';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { openDb } from './db/open.ts';
@@ -12,7 +13,9 @@ const config = loadConfig();
 const modelPath = config.modelPath ?? DEFAULT_MODEL_PATH;
 assertModelFile(modelPath);
 const db = await openDb(config);
-const classifier = await createClassifier(modelPath, { threads: config.modelThreads });
+const classifier = await createServerClassifier(modelPath, {
+  threads: config.modelThreads, maxBatch: config.modelBatch, maxWaitMs: config.modelBatchWaitMs, prepareWorkers: config.prepareWorkers,
+});
 const app = createApp({ db, classifier, config });
 const server = await listen(app.fetch, { port: config.port, host: config.host });
 

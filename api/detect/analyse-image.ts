@@ -1,10 +1,11 @@
 // Image bytes → the model's answer, with the shared pipeline: decode (sharp) → preprocess → ONNX → interpret.
+// decode + preprocess run in classifier.prepare() when it has one (the server's worker pool), else inline.
 // Every failure is an ApiError with the status and code the contract promises.
 import { createHash } from 'node:crypto';
 import type { Analysis } from '../../models/core/interpret.ts';
 import { preprocess, PreprocessError } from '../../models/core/preprocess.ts';
 import { decodeImage, DecodeError } from '../../models/node/decode.ts';
-import type { Classifier } from '../../models/node/classifier.ts';
+import type { DetectModel } from '../../models/node/server-classifier.ts';
 import { ApiError } from '../errors.ts';
 
 const DECODE_STATUS = { unsupported_type: 415, too_large: 413, corrupt_image: 422, empty_file: 400 } as const;
@@ -16,20 +17,14 @@ export interface ImageAnalysis {
   ms: number;
 }
 
-export async function analyseImage(bytes: Uint8Array, classifier: Pick<Classifier, 'analyse'>): Promise<ImageAnalysis> {
+export async function analyseImage(bytes: Uint8Array, classifier: DetectModel): Promise<ImageAnalysis> {
   const started = performance.now();
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  let pixels;
-  try {
-    pixels = await decodeImage(bytes);
-  } catch (err) {
-    if (err instanceof DecodeError) throw new ApiError(DECODE_STATUS[err.code], err.code === 'corrupt_image' ? 'corrupt_image' : err.code, err.message);
-    throw err;
-  }
   let input;
   try {
-    input = preprocess(pixels);
+    input = classifier.prepare ? await classifier.prepare(bytes) : preprocess(await decodeImage(bytes));
   } catch (err) {
+    if (err instanceof DecodeError) throw new ApiError(DECODE_STATUS[err.code], err.code === 'corrupt_image' ? 'corrupt_image' : err.code, err.message);
     if (err instanceof PreprocessError) throw new ApiError(PREPROCESS_STATUS[err.code], err.code === 'too_large' ? 'too_large' : 'corrupt_image', err.message);
     throw err;
   }
