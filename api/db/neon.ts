@@ -25,14 +25,19 @@ export async function openNeon(connectionString: string, { wsProxy, max = 10, co
   const pool = new Pool({ connectionString, max, connectionTimeoutMillis: connectTimeoutMs });
   // An idle client that loses its socket must not crash the process.
   pool.on('error', (err: Error) => console.error('[db] idle connection error:', err.message));
-  const query = async <T>(sql: string, params: unknown[] = [], on: { query: Pool['query'] } = pool): Promise<T[]> =>
-    (await on.query(sql, params)).rows as T[];
+  const query = async <T>(sql: string, params: unknown[] = [], on: { query: Pool['query'] } = pool): Promise<T[]> => {
+    try {
+      return (await on.query(sql, params)).rows as T[];
+    } catch (err) {
+      throw asError(err);
+    }
+  };
   await query('select 1');
   return {
     driver: 'neon',
     query,
     async transaction(fn) {
-      const client = await pool.connect();
+      const client = await pool.connect().catch((err: unknown) => { throw asError(err); });
       const tx: Queryable = { query: (sql, params) => query(sql, params, client as unknown as { query: Pool['query'] }) };
       try {
         await client.query('begin');
@@ -48,4 +53,15 @@ export async function openNeon(connectionString: string, { wsProxy, max = 10, co
     },
     close: () => pool.end(),
   };
+}
+
+/**
+ * A failed WebSocket connect rejects with the socket's ErrorEvent, not an Error; Hono hands only Errors to
+ * the app's error handler (anything else would be a bare 500), so it becomes one that keeps the message.
+ */
+export function asError(err: unknown): Error {
+  if (err instanceof Error) return err;
+  const e = err as { message?: unknown; error?: unknown };
+  if (e?.error instanceof Error) return e.error;
+  return new Error(typeof e?.message === 'string' && e.message ? e.message : 'WebSocket connection to the database failed');
 }

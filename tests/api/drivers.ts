@@ -30,27 +30,29 @@ const pglite: Driver = {
 let proxy: Promise<WsProxy> | undefined;
 const sharedProxy = () => (proxy ??= startWsProxy());
 
-const postgres: Driver = {
-  name: 'neon→postgres',
-  async open() {
-    const { address } = await sharedProxy();
-    const admin = await openNeon(POSTGRES_URL!, { wsProxy: address, max: 1 });
-    const name = `bigbrain_test_${randomBytes(6).toString('hex')}`;
-    await admin.query(`create database ${name}`);
-    const url = new URL(POSTGRES_URL!);
-    url.pathname = `/${name}`;
-    // Through openDb, as the server does with DATABASE_URL + DATABASE_WS_PROXY.
-    const db = await openDb({ databaseUrl: url.toString(), databaseWsProxy: address, dataDir: '' });
-    return {
-      db,
-      async dispose() {
-        await db.close();
-        await admin.query(`drop database if exists ${name} with (force)`);
-        await admin.close();
-      },
-    };
-  },
-};
+/** A fresh, migrated PostgreSQL database (through the local WebSocket proxy, or `wsProxy`), and its URL. */
+export async function postgresDatabase(wsProxy?: string): Promise<{ db: Db; url: string; wsProxy: string; dispose(): Promise<void> }> {
+  const address = wsProxy ?? (await sharedProxy()).address;
+  const admin = await openNeon(POSTGRES_URL!, { wsProxy: address, max: 1 });
+  const name = `bigbrain_test_${randomBytes(6).toString('hex')}`;
+  await admin.query(`create database ${name}`);
+  const url = new URL(POSTGRES_URL!);
+  url.pathname = `/${name}`;
+  // Through openDb, as the server does with DATABASE_URL + DATABASE_WS_PROXY.
+  const db = await openDb({ databaseUrl: url.toString(), databaseWsProxy: address, dataDir: '' });
+  return {
+    db,
+    url: url.toString(),
+    wsProxy: address,
+    async dispose() {
+      await db.close().catch(() => {});
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.close();
+    },
+  };
+}
+
+const postgres: Driver = { name: 'neon→postgres', open: () => postgresDatabase() };
 
 export const drivers: Driver[] = POSTGRES_URL ? [pglite, postgres] : [pglite];
 

@@ -1,34 +1,15 @@
 // The real entry point (api/server.ts) as a child process: it migrates a PGlite data directory, serves,
 // shuts down cleanly on SIGTERM, and after a restart the account is still there.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startServer as start } from './spawn-server.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bigbrain-data-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-async function startServer(): Promise<{ url: string; child: ChildProcess; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', BIGBRAIN_DATA_DIR: dataDir, BIGBRAIN_DIST_DIR: join(dataDir, 'no-dist') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let log = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 50_000);
-    const onData = (chunk: Buffer) => {
-      log += chunk;
-      const m = /listening on (http:\/\/\S+?:\d+)/.exec(log);
-      if (m) { clearTimeout(timer); resolve(m[1]!.replace('localhost', '127.0.0.1')); }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then((code) => reject(new Error(`server exited with ${code}:\n${log}`)));
-  });
-  return { url, child, exited };
-}
+const startServer = () => start({ BIGBRAIN_DATA_DIR: dataDir, BIGBRAIN_DIST_DIR: join(dataDir, 'no-dist') });
 
 const credentials = { email: 'durable@example.com', password: 'correct horse battery' };
 const authorize = (url: string) =>

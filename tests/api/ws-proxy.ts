@@ -7,12 +7,15 @@ import { WebSocketServer } from 'ws';
 export interface WsProxy {
   /** Value for neonConfig.wsProxy / DATABASE_WS_PROXY (no protocol). */
   address: string;
+  port: number;
   close(): Promise<void>;
 }
 
-export function startWsProxy(): Promise<WsProxy> {
-  return new Promise((resolve) => {
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+/** port 0 = any free port; pass a port to bring a stopped proxy back where its clients expect it. */
+export function startWsProxy(port = 0): Promise<WsProxy> {
+  return new Promise((resolve, reject) => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port });
+    wss.on('error', reject);
     wss.on('connection', (socket, req) => {
       const target = new URL(req.url ?? '/', 'http://proxy').searchParams.get('address') ?? '';
       const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
@@ -28,6 +31,7 @@ export function startWsProxy(): Promise<WsProxy> {
       const { port } = wss.address() as AddressInfo;
       resolve({
         address: `127.0.0.1:${port}/v1`,
+        port,
         close: () => new Promise((done) => {
           for (const client of wss.clients) client.terminate();
           wss.close(() => done());

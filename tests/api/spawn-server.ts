@@ -1,0 +1,32 @@
+// Runs the real entry point (api/server.ts) as a child process on an ephemeral port.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface Spawned {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+  log(): string;
+}
+
+export async function startServer(env: Record<string, string>): Promise<Spawned> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let log = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 50_000);
+    const onData = (chunk: Buffer) => {
+      log += chunk;
+      const m = /listening on (http:\/\/\S+?:\d+)/.exec(log);
+      if (m) { clearTimeout(timer); resolve(m[1]!.replace('localhost', '127.0.0.1')); }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => reject(new Error(`server exited with ${code}:\n${log}`)));
+  });
+  return { url, port: Number(new URL(url).port), child, exited, log: () => log };
+}
