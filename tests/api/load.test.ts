@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon, { type RawRequest } from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { greyPng, realImages } from './images.ts';
+import { greyPng, jpegClaiming, pngClaiming, realImages, truncatedJpeg } from './images.ts';
 import { startServer, type Spawned } from './spawn-server.ts';
 
 const TOTAL = Number(process.env.LOAD_REQUESTS ?? 2000);
@@ -91,5 +91,24 @@ describe('load', () => {
     expect(result.timeouts).toBe(0);
     expect(malformed).toBe(0);
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
+
+    // The real server decodes in its worker pool: bad images must still come back as JSON 4xx from there.
+    const bad: Array<[string, Uint8Array]> = [
+      ['truncated JPEG', (await truncatedJpeg()).data],
+      ['PNG claiming 60000×60000', await pngClaiming(60_000, 60_000)],
+      ['JPEG claiming 60000×60000', await jpegClaiming(60_000, 60_000)],
+      ['text', new TextEncoder().encode('not an image')],
+      ['JPEG magic + zeros', Uint8Array.from([0xff, 0xd8, 0xff, ...new Uint8Array(500)])],
+      ['half an MRI', new Uint8Array(image.subarray(0, Math.floor(image.length / 2)))],
+    ];
+    const answers = await Promise.all(bad.map(async ([name, bytes]) => {
+      const res = await fetch(`${server.url}/detect`, { method: 'POST', headers: { 'auth-token': tokens[0]!, 'content-type': 'image/jpeg' }, body: bytes as Uint8Array<ArrayBuffer> });
+      return { name, status: res.status, body: (await res.json()) as { code?: string } };
+    }));
+    console.log(`[bad input] through the server's decode workers: ${answers.map((a) => `${a.name} → ${a.status} ${a.body.code}`).join('; ')}`);
+    for (const a of answers) {
+      expect(a.status, a.name).toBeGreaterThanOrEqual(400);
+      expect(a.status, a.name).toBeLessThan(500);
+    }
   }, 180_000);
 });
