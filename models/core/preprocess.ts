@@ -2,11 +2,12 @@
 // Pure TypeScript on plain buffers so the browser, the server and the dataset script
 // run exactly the same arithmetic.
 import { INPUT_SIZE } from './contract.ts';
+import { CodedError, isTooLarge, tooLargeMessage } from './errors.ts';
+import { MAX_PIXELS, MAX_SIDE } from './limits.ts';
 
 export const PREPROCESS_VERSION = 'pp-1';
 
-export const MAX_SIDE = 8192;
-export const MAX_PIXELS = 40_000_000;
+export { MAX_PIXELS, MAX_SIDE };
 
 export interface Pixels {
   data: Uint8Array | Uint8ClampedArray;
@@ -36,22 +37,13 @@ export interface Preprocessed {
 
 export type PreprocessErrorCode = 'bad_dimensions' | 'too_large' | 'bad_buffer';
 
-export class PreprocessError extends Error {
-  readonly code: PreprocessErrorCode;
-  constructor(code: PreprocessErrorCode, message: string) {
-    super(message);
-    this.name = 'PreprocessError';
-    this.code = code;
-  }
-}
+export class PreprocessError extends CodedError<PreprocessErrorCode> {}
 
 export function validatePixels({ data, width, height, channels }: Pixels): void {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new PreprocessError('bad_dimensions', `Image dimensions must be positive integers, got ${width}×${height}.`);
   }
-  if (width > MAX_SIDE || height > MAX_SIDE || width * height > MAX_PIXELS) {
-    throw new PreprocessError('too_large', `Image is ${width}×${height}; the limit is ${MAX_SIDE} px a side and ${MAX_PIXELS / 1e6} megapixels.`);
-  }
+  if (isTooLarge(width, height)) throw new PreprocessError('too_large', tooLargeMessage(width, height));
   if (![1, 2, 3, 4].includes(channels)) {
     throw new PreprocessError('bad_buffer', `Unsupported channel count ${channels}.`);
   }

@@ -1,24 +1,17 @@
 // Browser decoding: file bytes → RGBA pixels for the shared preprocessing pipeline.
 // Works on the main thread and in workers (OffscreenCanvas). EXIF orientation is applied,
 // as the server's sharp `.rotate()` does; no colour-space conversion, no premultiplication.
+import { CodedError, DecodeError, decodeErrors, isTooLarge } from '../../models/core/errors.ts';
 import type { Pixels } from '../../models/core/preprocess.ts';
-import { MAX_PIXELS, MAX_SIDE } from '../../models/core/preprocess.ts';
 import { sniffImageType } from '../../models/core/sniff.ts';
 
-export class DecodeError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'DecodeError';
-    this.code = code;
-  }
-}
+export { DecodeError };
 
 export async function decodeBlob(blob: Blob): Promise<Pixels> {
-  if (blob.size === 0) throw new DecodeError('empty_file', 'The file is empty.');
+  if (blob.size === 0) throw decodeErrors.empty();
   const head = new Uint8Array(await blob.slice(0, 16).arrayBuffer());
   const type = sniffImageType(head);
-  if (!type) throw new DecodeError('unsupported_type', 'Not a JPEG, PNG or WebP image.');
+  if (!type) throw decodeErrors.unsupported();
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(blob, {
@@ -27,16 +20,16 @@ export async function decodeBlob(blob: Blob): Promise<Pixels> {
       imageOrientation: 'from-image',
     });
   } catch {
-    throw new DecodeError('corrupt_image', `The ${type.toUpperCase()} file is corrupt or truncated.`);
+    throw decodeErrors.corrupt(type);
   }
   const { width, height } = bitmap;
-  if (width > MAX_SIDE || height > MAX_SIDE || width * height > MAX_PIXELS) {
+  if (isTooLarge(width, height)) {
     bitmap.close();
-    throw new DecodeError('too_large', `Image is ${width}×${height}; the limit is ${MAX_SIDE} px a side.`);
+    throw decodeErrors.tooLarge(width, height);
   }
   const canvas = new OffscreenCanvas(width, height);
   const ctx = canvas.getContext('2d', { willReadFrequently: true, colorSpace: 'srgb' });
-  if (!ctx) throw new DecodeError('no_canvas', 'This browser cannot decode images off screen.');
+  if (!ctx) throw new CodedError('no_canvas', 'This browser cannot decode images off screen.');
   ctx.drawImage(bitmap, 0, 0);
   bitmap.close();
   const { data } = ctx.getImageData(0, 0, width, height);

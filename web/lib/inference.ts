@@ -1,9 +1,10 @@
 // The UI side of the inference worker: one worker, request/response by id.
+import { CodedError } from '../../models/core/errors.ts';
 import type { AnalysisResult } from './types.ts';
 import type { RuntimeKind } from './runtime.ts';
 
 export type WorkerRequest =
-  | { type: 'init'; id: number; kind: RuntimeKind; preferWasm: boolean }
+  | { type: 'init'; id: number; kind: RuntimeKind; preferWasm: boolean; threads?: number }
   | { type: 'analyse'; id: number; blob: Blob }
   | { type: 'bench'; id: number; warmup: number; runs: number };
 
@@ -15,14 +16,7 @@ export type WorkerResponse =
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-export class InferenceError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'InferenceError';
-    this.code = code;
-  }
-}
+export class InferenceError extends CodedError {}
 
 export interface EngineInfo {
   backend: 'WebGPU' | 'WASM';
@@ -59,8 +53,9 @@ export class InferenceClient {
     });
   }
 
-  async init(kind: RuntimeKind, preferWasm = false): Promise<EngineInfo> {
-    const r = await this.send({ type: 'init', kind, preferWasm });
+  /** threads pins the WASM thread count (?threads=N, for the benchmark); default: all cores when cross-origin isolated. */
+  async init(kind: RuntimeKind, preferWasm = false, threads?: number): Promise<EngineInfo> {
+    const r = await this.send({ type: 'init', kind, preferWasm, threads });
     if (r.type === 'ready') return { backend: r.backend, threads: r.threads, crossOriginIsolated: r.crossOriginIsolated };
     throw r.type === 'error' ? new InferenceError(r.code, r.message) : new InferenceError('protocol', 'Unexpected answer.');
   }

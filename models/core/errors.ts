@@ -1,0 +1,25 @@
+// Errors with a stable machine code, shared by the browser and the server so both say the same thing.
+import { MAX_PIXELS, MAX_SIDE } from './limits.ts';
+
+export class CodedError<C extends string = string> extends Error {
+  readonly code: C;
+  constructor(code: C, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+export type DecodeErrorCode = 'unsupported_type' | 'too_large' | 'corrupt_image' | 'empty_file';
+export class DecodeError extends CodedError<DecodeErrorCode> {}
+
+export const isTooLarge = (width: number, height: number) => width > MAX_SIDE || height > MAX_SIDE || width * height > MAX_PIXELS;
+export const tooLargeMessage = (width: number, height: number) =>
+  `Image is ${width}×${height}; the limit is ${MAX_SIDE} px a side and ${MAX_PIXELS / 1e6} megapixels.`;
+
+export const decodeErrors = {
+  empty: () => new DecodeError('empty_file', 'The file is empty.'),
+  unsupported: () => new DecodeError('unsupported_type', 'Not a JPEG, PNG or WebP image.'),
+  corrupt: (type: string) => new DecodeError('corrupt_image', `The ${type.toUpperCase()} file is corrupt or truncated.`),
+  tooLarge: (width: number, height: number) => new DecodeError('too_large', tooLargeMessage(width, height)),
+};
