@@ -53,6 +53,29 @@ function gzippedFile(file: string, mtimeMs: number): Promise<Buffer> {
   return body;
 }
 
+/**
+ * A single `bytes=` range of a file of `size` bytes: [start, end] inclusive; 'unsatisfiable'; or
+ * null to ignore the header (malformed, or several ranges) and send the whole file.
+ */
+export function parseRange(header: string, size: number): { start: number; end: number } | 'unsatisfiable' | null {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return null;
+  let start: number;
+  let end: number;
+  if (m[1] === '') {
+    // bytes=-N: the last N bytes
+    const n = Number(m[2]);
+    if (n === 0) return 'unsatisfiable';
+    start = Math.max(0, size - n);
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+    if (m[2] !== '' && Number(m[2]) < start) return null;
+  }
+  return start >= size ? 'unsatisfiable' : { start, end };
+}
+
 async function sendFile(c: Context, file: string): Promise<Response> {
   const { size, mtimeMs } = statSync(file);
   const immutable = /[\\/]assets[\\/]/.test(file);
@@ -61,12 +84,27 @@ async function sendFile(c: Context, file: string): Promise<Response> {
     'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
     vary: 'accept-encoding',
   };
+  // A resumed download (Range) gets the identity bytes, never gzip: offsets count file bytes.
+  const range = c.req.method === 'GET' && c.req.header('range') ? parseRange(c.req.header('range')!, size) : null;
+  if (range === 'unsatisfiable') {
+    return new Response(null, { status: 416, headers: { ...headers, 'accept-ranges': 'bytes', 'content-range': `bytes */${size}` } });
+  }
+  if (range) {
+    Object.assign(headers, {
+      'accept-ranges': 'bytes',
+      'content-range': `bytes ${range.start}-${range.end}/${size}`,
+      'content-length': String(range.end - range.start + 1),
+    });
+    const stream = createReadStream(file, { start: range.start, end: range.end });
+    return new Response(Readable.toWeb(stream) as ReadableStream, { status: 206, headers });
+  }
   if (COMPRESSIBLE.has(extname(file).toLowerCase()) && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
     const body = await gzippedFile(file, mtimeMs);
     Object.assign(headers, { 'content-encoding': 'gzip', 'content-length': String(body.length) });
     return new Response(c.req.method === 'HEAD' ? null : new Uint8Array(body), { headers });
   }
   headers['content-length'] = String(size);
+  headers['accept-ranges'] = 'bytes';
   if (c.req.method === 'HEAD') return new Response(null, { headers });
   return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, { headers });
 }
