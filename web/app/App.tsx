@@ -67,6 +67,9 @@ export function App({ store: givenStore }: { store?: HistoryStore }) {
           error={delivery.error?.message ?? engineError}
           unsupported={support.data?.reason ?? null}
           backend={engine ? `${engine.info.backend}${engine.info.backend === 'WASM' ? ` ×${engine.info.threads}` : ''}` : null}
+          retry={delivery.retry}
+          note={delivery.note}
+          onRetry={delivery.error ? () => void delivery.refetch() : undefined}
         />
         <AccountPanel online={online} />
       </header>

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { InferenceClient, type EngineInfo } from '../../lib/inference.ts';
 import { assetsFor, detectRuntime, type DeviceSupport } from '../../lib/runtime.ts';
 import { ensureAssets, type Progress } from './delivery.ts';
+import type { RetryInfo } from './download.ts';
 
 const forced = (): string | null => new URLSearchParams(self.location.search).get('backend');
 
@@ -18,6 +19,8 @@ export function useDeviceSupport() {
 
 export function useModelDelivery(support: DeviceSupport | undefined) {
   const [progress, setProgress] = useState<Progress | null>(null);
+  const [retry, setRetry] = useState<RetryInfo | null>(null);
+  const [note, setNote] = useState<string | null>(null);
   const kind = support?.kind ?? null;
   const query = useQuery({
     queryKey: ['model-delivery', kind],
@@ -25,13 +28,19 @@ export function useModelDelivery(support: DeviceSupport | undefined) {
     // Reads Cache Storage first, so it runs offline too; only missing files touch the network.
     networkMode: 'always',
     staleTime: Infinity,
-    retry: 1,
+    // ensureAssets retries and resumes by itself; after that the user decides ("Try again").
+    retry: false,
     queryFn: async () => {
-      const r = await ensureAssets(assetsFor(kind!), setProgress);
-      return { kind: kind!, ...r };
+      setRetry(null);
+      try {
+        const r = await ensureAssets(assetsFor(kind!), setProgress, undefined, { onRetry: setRetry, onNote: setNote });
+        return { kind: kind!, ...r };
+      } finally {
+        setRetry(null);
+      }
     },
   });
-  return { ...query, progress };
+  return { ...query, progress, retry, note };
 }
 
 /** Whether a service worker is active for this page (the app shell is then available offline). */
