@@ -94,6 +94,8 @@ export function App({ store: givenStore }: { store?: HistoryStore }) {
             signedIn={user !== null}
             online={online}
             syncError={history.syncError}
+            saveError={history.saveError}
+            onDismissSaveError={history.dismissSaveError}
             onAdopt={() => void history.adoptSignedOut()}
             onClear={() => void history.clear()}
           />

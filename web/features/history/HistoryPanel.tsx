@@ -7,6 +7,9 @@ export interface HistoryPanelProps {
   signedIn: boolean;
   online: boolean;
   syncError: string | null;
+  /** A history write that failed (e.g. storage full); the result itself was still shown. */
+  saveError?: string | null;
+  onDismissSaveError?: () => void;
   onAdopt: () => void;
   onClear: () => void;
 }
@@ -14,7 +17,8 @@ export interface HistoryPanelProps {
 const pct = (p: number) => `${Math.round(p * 100)} %`;
 
 /** Results on this device for the current account, newest first. */
-export function HistoryPanel({ records, signedOutRecords, pending, signedIn, online, syncError, onAdopt, onClear }: HistoryPanelProps) {
+export function HistoryPanel(props: HistoryPanelProps) {
+  const { records, signedOutRecords, pending, signedIn, online, syncError, saveError, onDismissSaveError, onAdopt, onClear } = props;
   return (
     <section aria-labelledby="history-title" className="panel history">
       <h2 id="history-title">History</h2>
@@ -23,6 +27,17 @@ export function HistoryPanel({ records, signedOutRecords, pending, signedIn, onl
         {signedIn ? (pending ? ` · ${pending} waiting to sync${online ? '' : ' (offline)'}` : ' · all synced') : ' · not signed in: kept on this device only'}
       </p>
       {syncError && <p className="error">Sync failed: {syncError}</p>}
+      {saveError && (
+        <div className="error" role="alert" data-testid="history-save-error">
+          <p>{saveError}</p>
+          {records.length === 0 && (
+            <button type="button" onClick={onClear}>Clear local history</button>
+          )}{' '}
+          {onDismissSaveError && (
+            <button type="button" onClick={onDismissSaveError}>Dismiss</button>
+          )}
+        </div>
+      )}
       {signedIn && signedOutRecords.length > 0 && (
         <p>
           {signedOutRecords.length} result{signedOutRecords.length === 1 ? ' was' : 's were'} made while signed out.{' '}

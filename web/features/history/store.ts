@@ -51,6 +51,13 @@ const req = <T,>(r: IDBRequest<T>) =>
     r.onerror = () => reject(r.error);
   });
 
+const done = (t: IDBTransaction) =>
+  new Promise<void>((resolve, reject) => {
+    t.oncomplete = () => resolve();
+    t.onerror = () => reject(t.error);
+    t.onabort = () => reject(t.error ?? new DOMException('The transaction was aborted.', 'AbortError'));
+  });
+
 export class IdbHistoryStore implements HistoryStore {
   private db: Promise<IDBDatabase>;
   constructor(name = 'bigbrain') {
@@ -72,7 +79,12 @@ export class IdbHistoryStore implements HistoryStore {
     return rows.sort(newestFirst);
   }
   async put(record: HistoryRecord) {
-    await req((await this.tx('readwrite')).put(record));
+    // Wait for the commit: a full quota often shows only there (the transaction aborts with
+    // QuotaExceededError after the request itself succeeded).
+    const store = await this.tx('readwrite');
+    const committed = done(store.transaction);
+    await req(store.put(record));
+    await committed;
   }
   async clear(account: string) {
     const store = await this.tx('readwrite');

@@ -1,8 +1,9 @@
 // History as react-query state: local list per account, idempotent sync of device results.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { api } from '../../lib/api.ts';
 import type { AnalysisResult } from '../../lib/types.ts';
+import { saveErrorMessage } from './saveError.ts';
 import { SIGNED_OUT, type HistoryRecord, type HistoryStore } from './store.ts';
 
 export interface NewResult {
@@ -73,6 +74,18 @@ export function useHistory(store: HistoryStore, userId: string | null, online: b
     enabled: userId !== null,
   });
   const refresh = useCallback(() => qc.invalidateQueries({ queryKey: ['history'] }), [qc]);
+  // A failed write (a full quota, above all) is shown to the user; it never fails the analysis.
+  const [saveError, setSaveError] = useState<string | null>(null);
+  const saving = useCallback(async (write: () => Promise<void>) => {
+    try {
+      await write();
+      setSaveError(null);
+    } catch (err) {
+      console.error('History write failed:', err);
+      setSaveError(saveErrorMessage(err));
+    }
+    await refresh();
+  }, [refresh]);
   const sync = useMutation({
     mutationKey: ['sync', account],
     mutationFn: () => syncAccount(store, account),
@@ -92,17 +105,19 @@ export function useHistory(store: HistoryStore, userId: string | null, online: b
     signedOutRecords: userId ? (signedOut.data ?? []) : [],
     pending,
     syncError: sync.error instanceof Error ? sync.error.message : null,
-    add: async (r: NewResult) => {
-      await store.put(toRecord(r, account));
-      await refresh();
-    },
+    saveError,
+    dismissSaveError: () => setSaveError(null),
+    add: (r: NewResult) => saving(() => store.put(toRecord(r, account))),
     adoptSignedOut: async () => {
       if (!userId) return;
-      for (const r of signedOut.data ?? []) await store.put({ ...r, account: userId, synced: r.backend === 'Server' && r.synced });
-      await refresh();
+      const rows = signedOut.data ?? [];
+      await saving(async () => {
+        for (const r of rows) await store.put({ ...r, account: userId, synced: r.backend === 'Server' && r.synced });
+      });
     },
     clear: async () => {
       await store.clear(account);
+      setSaveError(null);
       await refresh();
     },
   };
