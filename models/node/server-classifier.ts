@@ -4,7 +4,7 @@ import { createBatcher, type BatchStats } from './batcher.ts';
 import { createClassifier, DEFAULT_MODEL_PATH, type Classifier } from './classifier.ts';
 import { createPreparePool, type Preparer } from './prepare-pool.ts';
 
-export interface ServerClassifier extends Pick<Classifier, 'analyse'>, Pick<Preparer, 'prepare'> {
+export interface ServerClassifier extends Pick<Classifier, 'analyse'>, Pick<Preparer, 'prepare' | 'threadsReady'> {
   stats(): BatchStats;
   release(): Promise<void>;
 }
@@ -22,7 +22,7 @@ export interface ServerClassifierOptions {
 
 export async function createServerClassifier(
   modelPath: string = DEFAULT_MODEL_PATH,
-  { threads = 1, maxBatch = 16, maxWaitMs = 2, prepareWorkers = 1 }: ServerClassifierOptions = {},
+  { threads = 1, maxBatch = 16, maxWaitMs = 2, prepareWorkers = 0 }: ServerClassifierOptions = {},
 ): Promise<ServerClassifier> {
   const model = await createClassifier(modelPath, { threads });
   const batcher = createBatcher(model, { maxBatch, maxWaitMs });
@@ -30,6 +30,7 @@ export async function createServerClassifier(
   return {
     analyse: maxBatch > 1 ? batcher.analyse : model.analyse,
     prepare: pool.prepare,
+    threadsReady: pool.threadsReady,
     stats: batcher.stats,
     async release() {
       await pool.close();

@@ -41,12 +41,13 @@ export function App({ store: givenStore }: { store?: HistoryStore }) {
       ? { available: false, reason: 'Sign in to analyse on the server.' }
       : { available: true, reason: null };
 
-  // ?debug=1 exposes the engine for the benchmark and end-to-end tests (model-only timings).
+  // ?debug=1 exposes the engine for the benchmark and end-to-end tests (model-only and end-to-end timings).
   useEffect(() => {
     if (!engine || !new URLSearchParams(location.search).has('debug')) return;
     (window as unknown as Record<string, unknown>).__bigbrain = {
       info: engine.info,
       bench: (runs?: number, warmup?: number) => engine.client.bench(runs, warmup),
+      analyse: (blob: Blob) => engine.client.analyse(blob),
     };
   }, [engine]);
 

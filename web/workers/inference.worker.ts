@@ -28,10 +28,11 @@ async function bytesOf(path: string): Promise<ArrayBuffer> {
   return res.arrayBuffer();
 }
 
-async function load(kind: RuntimeKind, preferWasm: boolean): Promise<Loaded> {
+async function load(kind: RuntimeKind, preferWasm: boolean, pinned?: number): Promise<Loaded> {
   const ort: typeof Ort = kind === 'webgpu' ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web/wasm');
   const files = RUNTIME_FILES[kind];
-  const threads = self.crossOriginIsolated ? Math.max(1, navigator.hardwareConcurrency || 1) : 1;
+  const all = self.crossOriginIsolated ? Math.max(1, navigator.hardwareConcurrency || 1) : 1;
+  const threads = pinned ? Math.min(pinned, all) : all;
   ort.env.wasm.numThreads = threads;
   ort.env.wasm.proxy = false;
   ort.env.wasm.wasmPaths = { mjs: assetUrl(files.mjs), wasm: assetUrl(files.wasm) };
@@ -89,7 +90,7 @@ const post = (msg: WorkerResponse) => self.postMessage(msg);
 self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
   const msg = e.data;
   if (msg.type === 'init') {
-    loaded = load(msg.kind, msg.preferWasm);
+    loaded = load(msg.kind, msg.preferWasm, msg.threads);
     try {
       const l = await loaded;
       post({ type: 'ready', id: msg.id, backend: l.backend, threads: l.threads, crossOriginIsolated: self.crossOriginIsolated });

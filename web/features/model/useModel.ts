@@ -70,7 +70,8 @@ export function useEngine(kind: DeviceSupport['kind'], cached: boolean) {
     if (!kind || !cached) return;
     const client = new InferenceClient();
     let live = true;
-    client.init(kind, forced() === 'wasm').then(
+    const threads = Number(new URLSearchParams(self.location.search).get('threads')) || undefined;
+    client.init(kind, forced() === 'wasm', threads).then(
       (info) => live && setEngine({ client, info }),
       (err: Error) => live && setError(err.message),
     );

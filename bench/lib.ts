@@ -1,0 +1,145 @@
+// Shared pieces of the benchmark: statistics, the real MRI images, child servers, RSS sampling.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = fileURLToPath(new URL('../', import.meta.url));
+export const DATA = `${REPO}../shared/data/brain-mri/Training/`;
+export const QUICK = process.env.BENCH_QUICK === '1';
+
+export interface Stats {
+  n: number;
+  median: number;
+  p90: number;
+  p99: number;
+  min: number;
+  mean: number;
+}
+
+export function stats(xs: number[]): Stats {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(s.length * p))] ?? NaN;
+  return { n: s.length, median: q(0.5), p90: q(0.9), p99: q(0.99), min: s[0] ?? NaN, mean: s.reduce((a, b) => a + b, 0) / (s.length || 1) };
+}
+
+export const round = (x: number, d = 2) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : null);
+
+/** Logs a visible skip and records it for the report. */
+export const skips: string[] = [];
+export function skip(what: string, why: string): void {
+  const line = `SKIPPED ${what}: ${why}`;
+  skips.push(line);
+  console.warn(`⚠ ${line}`);
+}
+
+export const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+/** Real MRI JPEGs, spread over the four classes (null when ../shared/data is absent). */
+export function realImages(count: number): Array<{ name: string; bytes: Buffer }> | null {
+  if (!existsSync(DATA)) return null;
+  const classes = readdirSync(DATA).sort();
+  const per = Math.ceil(count / classes.length);
+  const out: Array<{ name: string; bytes: Buffer }> = [];
+  for (const c of classes) {
+    const files = readdirSync(`${DATA}${c}`).filter((f) => /\.jpe?g$/i.test(f)).sort();
+    const step = Math.max(1, Math.floor(files.length / per));
+    for (let i = 0; i < per && i * step < files.length; i++) {
+      const f = files[i * step]!;
+      out.push({ name: `${c}/${f}`, bytes: readFileSync(`${DATA}${c}/${f}`) });
+    }
+  }
+  return out.slice(0, count);
+}
+
+/** Resident set of a process, from /proc (MiB): current and peak (VmHWM). */
+export function rssOf(pid: number): { rss: number; hwm: number } | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+    return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+  } catch {
+    return null;
+  }
+}
+
+/** Sum of RSS over a process and its children (gunicorn master + workers). */
+export function treeRss(pid: number): number {
+  let total = rssOf(pid)?.rss ?? 0;
+  try {
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    for (const k of kids) total += treeRss(k);
+  } catch {
+    /* gone */
+  }
+  return total;
+}
+
+export interface Child {
+  url: string;
+  child: ChildProcess;
+  /** ms from spawn to the "listening" line. */
+  listeningMs: number;
+  spawnedAt: number;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/** api/server.ts as a child process on a free port; PGlite in a throw-away folder unless DATABASE_URL is given. */
+export async function startApi(env: Record<string, string> = {}): Promise<Child> {
+  const dataDir = mkdtempSync(`${tmpdir()}/bigbrain-bench-`);
+  const spawnedAt = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
+    cwd: REPO,
+    env: {
+      ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', BIGBRAIN_DATA_DIR: dataDir,
+      // Rate limits raised for the run (a limit with max 0 is off).
+      DETECT_PER_USER: '0', LOGIN_FAILS_PER_IP: '0', LOGIN_FAILS_PER_EMAIL: '0', LOGIN_FAILS_PER_EMAIL_IP: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk;
+      const m = /listening on (http:\/\/\S+?:\d+)/.exec(out);
+      if (m) { clearTimeout(timer); resolve(m[1]!.replace('localhost', '127.0.0.1')); }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}:\n${out}`)); });
+  });
+  const listeningMs = performance.now() - spawnedAt;
+  return {
+    url, child, listeningMs, spawnedAt, log: () => out,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const gone = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Registers (or logs in) a user through the original contract; returns the access token. */
+export async function token(url: string, email = 'bench@example.com', password = 'bench password 123'): Promise<string> {
+  const res = await fetch(`${url}/authorization`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  const body = (await res.json()) as { accessToken?: string };
+  if (!body.accessToken) throw new Error(`no token (${res.status}): ${JSON.stringify(body)}`);
+  return body.accessToken;
+}
+
+/** A multipart/form-data body with the image in the field `file`. */
+export function multipart(name: string, bytes: Buffer): { body: Buffer; contentType: string } {
+  const boundary = `----bigbrain${Math.random().toString(16).slice(2)}`;
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name.replace(/[^\w.-]/g, '_')}"\r\nContent-Type: image/jpeg\r\n\r\n`);
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  return { body: Buffer.concat([head, bytes, tail]), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
