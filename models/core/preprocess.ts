@@ -120,6 +120,23 @@ export function findCropBox(grey: Uint8Array, width: number, height: number): Bo
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 
+/** For each output index, the source cells overlapping [off + i·scale, off + (i+1)·scale) clipped to [lo, hi). */
+function cellTable(off: number, scale: number, lo: number, hi: number, size: number) {
+  const start = new Int32Array(size + 1);
+  const index: number[] = [];
+  const weight: number[] = [];
+  for (let i = 0; i < size; i++) {
+    const from = off + i * scale;
+    const a = Math.max(from, lo), b = Math.min(from + scale, hi);
+    for (let s = Math.floor(a); s < b; s++) {
+      const w = Math.min(b, s + 1) - Math.max(a, s);
+      if (w > 0) { index.push(s); weight.push(w); }
+    }
+    start[i + 1] = index.length;
+  }
+  return { start, index: Int32Array.from(index), weight: Float64Array.from(weight) };
+}
+
 /**
  * Resamples the box onto a size × size square, centred, aspect kept, black padding.
  * Area averaging (each output pixel is the exact mean of the source area it covers),
@@ -127,29 +144,19 @@ export function findCropBox(grey: Uint8Array, width: number, height: number): Bo
  */
 export function resizeToSquare(grey: Uint8Array, width: number, box: Box, size: number): Uint8Array {
   const side = Math.max(box.width, box.height);
-  const offX = box.x - (side - box.width) / 2;
-  const offY = box.y - (side - box.height) / 2;
   const scale = side / size;
-  const weights = (start: number, lo: number, hi: number) => {
-    // source cells overlapping [start, start+scale) clipped to [lo, hi)
-    const a = Math.max(start, lo), b = Math.min(start + scale, hi);
-    const cells: Array<[number, number]> = [];
-    for (let s = Math.floor(a); s < b; s++) {
-      const w = Math.min(b, s + 1) - Math.max(a, s);
-      if (w > 0) cells.push([s, w]);
-    }
-    return cells;
-  };
-  const colCells = Array.from({ length: size }, (_, ox) => weights(offX + ox * scale, box.x, box.x + box.width));
+  const cols = cellTable(box.x - (side - box.width) / 2, scale, box.x, box.x + box.width, size);
+  const rows = cellTable(box.y - (side - box.height) / 2, scale, box.y, box.y + box.height, size);
   const out = new Uint8Array(size * size);
   const area = scale * scale;
   for (let oy = 0; oy < size; oy++) {
-    const rows = weights(offY + oy * scale, box.y, box.y + box.height);
+    const r0 = rows.start[oy]!, r1 = rows.start[oy + 1]!;
     for (let ox = 0; ox < size; ox++) {
+      const c0 = cols.start[ox]!, c1 = cols.start[ox + 1]!;
       let sum = 0;
-      for (const [sy, wy] of rows) {
-        const base = sy * width;
-        for (const [sx, wx] of colCells[ox]!) sum += grey[base + sx]! * wy * wx;
+      for (let r = r0; r < r1; r++) {
+        const base = rows.index[r]! * width, wy = rows.weight[r]!;
+        for (let c = c0; c < c1; c++) sum += grey[base + cols.index[c]!]! * wy * cols.weight[c]!;
       }
       out[oy * size + ox] = Math.min(255, Math.round(sum / area));
     }
