@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 const { values: args } = parseArgs({
   options: {
     smoke: { type: 'boolean', default: false },
-    epochs: { type: 'string', default: '44' },
+    epochs: { type: 'string', default: '34' },
     version: { type: 'string', default: '1.0.0' },
     data: { type: 'string', default: '../shared/data' },
     python: { type: 'string', default: '/usr/bin/python3' },
