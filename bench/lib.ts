@@ -1,8 +1,9 @@
 // Shared pieces of the benchmark: statistics, the real MRI images, child servers, RSS sampling.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { startServer } from '../tests/support/spawn-server.ts';
 
 export const REPO = fileURLToPath(new URL('../', import.meta.url));
 export const DATA = `${REPO}../shared/data/brain-mri/Training/`;
@@ -88,32 +89,14 @@ export interface Child {
 /** api/server.ts as a child process on a free port; PGlite in a throw-away folder unless DATABASE_URL is given. */
 export async function startApi(env: Record<string, string> = {}): Promise<Child> {
   const dataDir = mkdtempSync(`${tmpdir()}/bigbrain-bench-`);
-  const spawnedAt = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
-    cwd: REPO,
-    env: {
-      ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', BIGBRAIN_DATA_DIR: dataDir,
-      // Rate limits raised for the run (a limit with max 0 is off).
-      DETECT_PER_USER: '0', LOGIN_FAILS_PER_IP: '0', LOGIN_FAILS_PER_EMAIL: '0', LOGIN_FAILS_PER_EMAIL_IP: '0',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk;
-      const m = /listening on (http:\/\/\S+?:\d+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve(m[1]!.replace('localhost', '127.0.0.1')); }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}:\n${out}`)); });
-  });
-  const listeningMs = performance.now() - spawnedAt;
+  const { url, child, listeningMs, spawnedAt, log } = await startServer({
+    NODE_ENV: 'production', BIGBRAIN_DATA_DIR: dataDir,
+    // Rate limits raised for the run (a limit with max 0 is off).
+    DETECT_PER_USER: '0', LOGIN_FAILS_PER_IP: '0', LOGIN_FAILS_PER_EMAIL: '0', LOGIN_FAILS_PER_EMAIL_IP: '0',
+    ...env,
+  }, REPO);
   return {
-    url, child, listeningMs, spawnedAt, log: () => out,
+    url, child, listeningMs, spawnedAt, log,
     stop: async () => {
       if (child.exitCode === null) {
         const gone = new Promise((r) => child.once('exit', r));

@@ -11,7 +11,7 @@ import { listen } from '../../api/listen.ts';
 import { POSTGRES_URL, postgresDatabase } from './drivers.ts';
 import { makeApp, uniqueEmail } from './helpers.ts';
 import { greyPng } from './images.ts';
-import { startServer, type Spawned } from './spawn-server.ts';
+import { startServer, type Spawned } from '../support/spawn-server.ts';
 import { startWsProxy } from './ws-proxy.ts';
 
 const PASSWORD = 'correct horse battery';

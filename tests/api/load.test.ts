@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import autocannon, { type RawRequest } from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { greyPng, jpegClaiming, pngClaiming, realImages, truncatedJpeg } from './images.ts';
-import { startServer, type Spawned } from './spawn-server.ts';
+import { startServer, type Spawned } from '../support/spawn-server.ts';
 
 const TOTAL = Number(process.env.LOAD_REQUESTS ?? 2000);
 const CONNECTIONS = 32;

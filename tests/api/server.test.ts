@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startServer as start } from './spawn-server.ts';
+import { startServer as start } from '../support/spawn-server.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bigbrain-data-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { download, DownloadError, ensureAssets, ModelStatus, type RetryInfo } from '../../web/features/model/index.ts';
 import { RUNTIME_CACHE } from '../../web/lib/runtime.ts';
+import { FakeCache } from './fixtures.ts';
 
 afterEach(cleanup);
 
@@ -110,21 +111,6 @@ describe('download: retry and resume', () => {
   });
 });
 
-class FakeCache {
-  store = new Map<string, Response>();
-  async match(url: string) {
-    return this.store.get(url)?.clone();
-  }
-  async put(url: string, res: Response) {
-    this.store.set(url, res);
-  }
-  async keys() {
-    return [...this.store.keys()].map((u) => new Request(u));
-  }
-  async delete(r: Request | string) {
-    return this.store.delete(typeof r === 'string' ? r : r.url);
-  }
-}
 const cachesOf = (cache: FakeCache) => ({ open: async (n: string) => (n === RUNTIME_CACHE ? cache : new FakeCache()) }) as unknown as CacheStorage;
 
 describe('ensureAssets under faults', () => {

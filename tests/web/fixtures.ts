@@ -20,3 +20,20 @@ export function fakeResult(over: Partial<AnalysisResult> = {}): AnalysisResult {
 }
 
 export const pngFile = (name: string) => new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3])], name, { type: 'image/png' });
+
+/** Cache Storage's Cache, in memory, for jsdom (which has none). */
+export class FakeCache {
+  store = new Map<string, Response>();
+  async match(url: string) {
+    return this.store.get(url)?.clone();
+  }
+  async put(url: string, res: Response) {
+    this.store.set(url, res);
+  }
+  async keys() {
+    return [...this.store.keys()].map((u) => new Request(u));
+  }
+  async delete(r: Request | string) {
+    return this.store.delete(typeof r === 'string' ? r : r.url);
+  }
+}

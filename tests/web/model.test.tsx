@@ -6,24 +6,10 @@ import { MODEL_INFO } from '../../models/core/model.ts';
 import { ensureAssets, IntegrityError, ModelStatus } from '../../web/features/model/index.ts';
 import type { Progress } from '../../web/features/model/delivery.ts';
 import { RUNTIME_CACHE, assetsFor } from '../../web/lib/runtime.ts';
+import { FakeCache } from './fixtures.ts';
 
 afterEach(cleanup);
 
-class FakeCache {
-  store = new Map<string, Response>();
-  async match(url: string) {
-    return this.store.get(url)?.clone();
-  }
-  async put(url: string, res: Response) {
-    this.store.set(url, res);
-  }
-  async keys() {
-    return [...this.store.keys()].map((u) => new Request(u));
-  }
-  async delete(r: Request) {
-    return this.store.delete(r.url);
-  }
-}
 
 function deps(files: Record<string, Uint8Array>) {
   const cache = new FakeCache();

@@ -7,11 +7,16 @@ export interface Spawned {
   child: ChildProcess;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
+  /** performance.now() at spawn, and ms from spawn to the "listening" line. */
+  spawnedAt: number;
+  listeningMs: number;
   log(): string;
 }
 
-export async function startServer(env: Record<string, string>): Promise<Spawned> {
+export async function startServer(env: Record<string, string>, cwd?: string): Promise<Spawned> {
+  const spawnedAt = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
+    cwd,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -28,5 +33,5 @@ export async function startServer(env: Record<string, string>): Promise<Spawned>
     child.stderr!.on('data', onData);
     void exited.then((code) => reject(new Error(`server exited with ${code}:\n${log}`)));
   });
-  return { url, port: Number(new URL(url).port), child, exited, log: () => log };
+  return { url, port: Number(new URL(url).port), child, exited, spawnedAt, listeningMs: performance.now() - spawnedAt, log: () => log };
 }
