@@ -135,7 +135,7 @@ def main():
     ap.add_argument('--mri-weight', type=float, default=1.0)
     ap.add_argument('--batch', type=int, default=64)
     ap.add_argument('--lr', type=float, default=3e-3)
-    ap.add_argument('--seed', type=int, default=7)
+    ap.add_argument('--seed', type=int, default=11)
     ap.add_argument('--threads', type=int, default=0)
     ap.add_argument('--smoke', action='store_true')
     args = ap.parse_args()
