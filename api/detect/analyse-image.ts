@@ -24,7 +24,7 @@ export async function analyseImage(bytes: Uint8Array, classifier: DetectModel): 
   try {
     input = classifier.prepare ? await classifier.prepare(bytes) : preprocess(await decodeImage(bytes));
   } catch (err) {
-    if (err instanceof DecodeError) throw new ApiError(DECODE_STATUS[err.code], err.code === 'corrupt_image' ? 'corrupt_image' : err.code, err.message);
+    if (err instanceof DecodeError) throw new ApiError(DECODE_STATUS[err.code], err.code, err.message);
     if (err instanceof PreprocessError) throw new ApiError(PREPROCESS_STATUS[err.code], err.code === 'too_large' ? 'too_large' : 'corrupt_image', err.message);
     throw err;
   }

@@ -112,12 +112,14 @@ const crops: Uint8Array[] = [];
 const meta: Array<Record<string, unknown>> = [];
 const splitItems: SplitItem[] = [];
 const failed: string[] = [];
+const sourceOf: number[] = []; // meta row → its entry in `unique`
 for (const [i, it] of unique.entries()) {
   try {
     const p = preprocess(await decodeImage(it.bytes));
     crops.push(p.pixels);
     splitItems.push({ key: `${it.source}/${it.path}`, stratum: `${it.source}/${it.category}`, hash: dHash(p.pixels, p.size), sha256: it.sha256 });
     meta.push({ path: it.path, source: it.source, label: it.label, category: it.category, colourfulness: +p.colourfulness.toFixed(2) });
+    sourceOf.push(i);
   } catch (e) {
     failed.push(`${it.path}: ${(e as Error).message}`);
   }
@@ -143,7 +145,7 @@ for (let v = 1; v <= nVariants; v++) {
   for (let i = 0; i < nOriginal; i++) {
     const m = meta[i]!;
     if (m.split !== 'train' || m.source === 'nonmri') continue;
-    const it = unique.find((u) => u.path === m.path && u.source === m.source)!;
+    const it = unique[sourceOf[i]!]!;
     const p = preprocess(await decodeImage(await variant(it.bytes, i * 7919 + v)));
     crops.push(p.pixels);
     meta.push({ ...m, variant: v });

@@ -12,6 +12,7 @@ import { MODEL_CARD, MODEL_FILE, MODEL_INFO, MODEL_SHA256 } from '../../models/c
 import { createClassifier, DEFAULT_MODEL_PATH, type Classifier } from '../../models/node/classifier.ts';
 import { expectErrorShape, makeApp, signUp, type TestApp } from './helpers.ts';
 import { colourNoisePng, flatJpeg, realImages, SHARED_DATA, truncatedJpeg } from './images.ts';
+import { available } from '../support/skip.ts';
 
 let db: Db;
 let classifier: Classifier;
@@ -75,9 +76,7 @@ describe('POST /detect refuses what is not a brain MRI', () => {
 });
 
 const images = realImages(3);
-if (images.length === 0) console.warn(`\n⚠ real-image /detect tests SKIPPED: no brain-MRI images under ${SHARED_DATA}\n`);
-
-describe.skipIf(images.length === 0)('POST /detect on real MRIs from ../shared/data', () => {
+describe.runIf(available(images.length > 0, `brain-MRI images under ${SHARED_DATA}`))('POST /detect on real MRIs from ../shared/data', () => {
   /** Filled by the first test: every image's answer, for the assertions below. */
   const answers: Array<{ file: string; label: (typeof LABELS)[number]; body: Record<string, unknown> }> = [];
 

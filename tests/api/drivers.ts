@@ -8,9 +8,9 @@ import { migrate } from '../../api/db/migrate.ts';
 import { openDb } from '../../api/db/open.ts';
 import type { Db } from '../../api/db/types.ts';
 import { startWsProxy, type WsProxy } from './ws-proxy.ts';
+import { available } from '../support/skip.ts';
 
 export const POSTGRES_URL = process.env.TEST_POSTGRES_URL;
-export const IN_CI = /^(1|true)$/i.test(process.env.CI ?? '');
 
 export interface Driver {
   name: 'pglite' | 'neon→postgres';
@@ -56,8 +56,4 @@ const postgres: Driver = { name: 'neon→postgres', open: () => postgresDatabase
 
 export const drivers: Driver[] = POSTGRES_URL ? [pglite, postgres] : [pglite];
 
-if (!POSTGRES_URL) {
-  const msg = 'PostgreSQL suites SKIPPED: set TEST_POSTGRES_URL (e.g. postgres://bigbrain:bigbrain@127.0.0.1:5432/bigbrain) to run them; .ci/run does.';
-  if (IN_CI) throw new Error(`CI=true but ${msg}`);
-  console.warn(`\n⚠ ${msg}\n`);
-}
+available(!!POSTGRES_URL, 'a PostgreSQL server: set TEST_POSTGRES_URL (e.g. postgres://bigbrain:bigbrain@127.0.0.1:5432/bigbrain); .ci/run does');

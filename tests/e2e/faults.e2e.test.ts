@@ -4,9 +4,9 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_FILE, MODEL_SHA256 } from '../../models/core/model.ts';
-import { E2E_MODE, ensureBuilt, launch, newTabletContext, serveDist, type Served } from './harness.ts';
+import { HAS_BROWSER, ensureBuilt, launch, newTabletContext, serveDist, type Served } from './harness.ts';
 
-describe.skipIf(E2E_MODE !== 'run')('model delivery faults in Chromium', () => {
+describe.runIf(HAS_BROWSER)('model delivery faults in Chromium', () => {
   let browser: Browser;
   let served: Served;
 

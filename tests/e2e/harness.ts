@@ -7,13 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import sharp from 'sharp';
 import { build, preview, type PreviewServer } from 'vite';
+import { available } from '../support/skip.ts';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const HAS_CHROMIUM = existsSync(CHROMIUM);
-/** In CI a missing browser is a failure, not a skip. */
-export const E2E_MODE: 'run' | 'skip' | 'fail' = HAS_CHROMIUM ? 'run' : process.env.CI === 'true' ? 'fail' : 'skip';
-if (E2E_MODE === 'skip') console.warn(`[e2e] SKIPPED: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH).`);
+/** Whether the browser suites run: a visible skip without Chromium, a failure under CI. */
+export const HAS_BROWSER = available(HAS_CHROMIUM, `Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
 
 export const BASE_FLAGS = [
   '--headless',
@@ -25,6 +25,12 @@ export const BASE_FLAGS = [
   '--no-first-run',
   '--disable-quic',
 ];
+/** Median, minimum and p90 of timings (ms). */
+export function summarise(times: number[]) {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { runs: times.length, median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], p90: sorted[Math.floor(sorted.length * 0.9)] };
+}
+
 export const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'];
 
 export async function launch(extra: string[] = []): Promise<Browser> {

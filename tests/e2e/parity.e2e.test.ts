@@ -9,7 +9,8 @@ import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../models/node/decode.ts';
 import { preprocess } from '../../models/core/preprocess.ts';
-import { E2E_MODE, REPO, launch, realMri, syntheticMri, syntheticPhoto } from './harness.ts';
+import { HAS_BROWSER, REPO, launch, realMri, syntheticMri, syntheticPhoto } from './harness.ts';
+import { available } from '../support/skip.ts';
 
 const OUT = `${REPO}tests/e2e/output/`;
 
@@ -52,7 +53,7 @@ function diff(a: number[], b: number[]) {
   return { maxAbs: max, differing: n, of: a.length };
 }
 
-describe.skipIf(E2E_MODE !== 'run')('browser and server preprocessing agree', () => {
+describe.runIf(HAS_BROWSER)('browser and server preprocessing agree', () => {
   let server: ViteDevServer;
   let browser: Browser;
   let page: Page;
@@ -90,8 +91,7 @@ describe.skipIf(E2E_MODE !== 'run')('browser and server preprocessing agree', ()
     const rotated = await sharp(await syntheticMri(240)).resize(240, 160, { fit: 'fill' }).jpeg({ quality: 90 }).withMetadata({ orientation: 6 }).toBuffer();
     const cases: Array<[string, Buffer]> = [['jpeg', base], ['jpeg-exif-6', rotated]];
     const real = realMri();
-    if (real) cases.push(['jpeg-real-mri', readFileSync(real)]);
-    else console.warn('[e2e] SKIPPED real-MRI JPEG parity: ../shared/data is absent.');
+    if (available(real !== null, 'the MRI data folder (real-MRI JPEG parity)')) cases.push(['jpeg-real-mri', readFileSync(real!)]);
     for (const [name, bytes] of cases) {
       const [b, s] = await Promise.all([browserPreprocess(page, bytes, 'image/jpeg'), serverPreprocess(bytes)]);
       const d = diff(b.pixels, s.pixels);

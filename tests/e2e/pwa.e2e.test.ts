@@ -5,15 +5,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_FILE, MODEL_INFO } from '../../models/core/model.ts';
-import { E2E_MODE, REPO, ensureBuilt, tabletProfile, realMri, serveDist, syntheticMri, syntheticPhoto, type Served } from './harness.ts';
+import { HAS_BROWSER, REPO, summarise, ensureBuilt, tabletProfile, realMri, serveDist, syntheticMri, syntheticPhoto, type Served } from './harness.ts';
+import { available } from '../support/skip.ts';
 
 const OUT = `${REPO}tests/e2e/output/`;
-
-if (E2E_MODE === 'fail') {
-  it('needs Chromium under CI', () => {
-    throw new Error('Chromium is missing (CI=true): install Debian chromium or set CHROMIUM_PATH.');
-  });
-}
 
 async function analyse(page: Page, name: string, bytes: Buffer, mimeType = 'image/png') {
   await page.getByLabel('MRI image').setInputFiles({ name, mimeType, buffer: bytes });
@@ -22,7 +17,7 @@ async function analyse(page: Page, name: string, bytes: Buffer, mimeType = 'imag
   return (await status.textContent()) ?? '';
 }
 
-describe.skipIf(E2E_MODE !== 'run')('PWA in Chromium (WASM, vite preview)', () => {
+describe.runIf(HAS_BROWSER)('PWA in Chromium (WASM, vite preview)', () => {
   let context: BrowserContext;
   let served: Served;
 
@@ -63,11 +58,9 @@ describe.skipIf(E2E_MODE !== 'run')('PWA in Chromium (WASM, vite preview)', () =
     expect(photo).toContain('Not a brain MRI');
     expect(photo).toContain('WASM');
     const real = realMri();
-    if (real) {
-      const text = await analyse(page, 'real-mri.jpg', readFileSync(real), 'image/jpeg');
+    if (available(real !== null, 'the MRI data folder (real-MRI case)')) {
+      const text = await analyse(page, 'real-mri.jpg', readFileSync(real!), 'image/jpeg');
       expect(text).toMatch(/Tumor|No Tumor/);
-    } else {
-      console.warn('[e2e] SKIPPED real-MRI case: ../shared/data is absent.');
     }
     // A bad file shows its error in its row.
     await page.getByLabel('MRI image').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not an image') });
@@ -109,8 +102,7 @@ describe.skipIf(E2E_MODE !== 'run')('PWA in Chromium (WASM, vite preview)', () =
 
     // Model-only timing, WASM, all threads.
     const times = await page.evaluate(() => (window as unknown as { __bigbrain: { bench(r: number, w: number): Promise<number[]> } }).__bigbrain.bench(50, 5));
-    const sorted = [...times].sort((a, b) => a - b);
-    const report = { backend: 'WASM', threads: info.threads, runs: times.length, median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], p90: sorted[Math.floor(sorted.length * 0.9)] };
+    const report = { backend: 'WASM', threads: info.threads, ...summarise(times) };
     writeFileSync(`${OUT}wasm-bench.json`, JSON.stringify(report, null, 2));
     console.log('[e2e] WASM model-only ms', report);
     expect(consoleErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);

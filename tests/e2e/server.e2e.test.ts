@@ -6,12 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { E2E_MODE, REPO, ensureBuilt, syntheticMri, tabletProfile } from './harness.ts';
-
-import { existsSync } from 'node:fs';
-
-const HAS_SERVER = existsSync(`${REPO}api/server.ts`);
-if (!HAS_SERVER) console.warn('[e2e] SKIPPED server-backed PWA test: api/server.ts is absent.');
+import { HAS_BROWSER, REPO, ensureBuilt, syntheticMri, tabletProfile } from './harness.ts';
 
 async function startServer(port: number, dataDir: string): Promise<{ proc: ChildProcess; port: number }> {
   const proc = spawn(`${REPO}node_modules/.bin/tsx`, ['api/server.ts'], {
@@ -56,7 +51,7 @@ async function signUp(page: Page, email: string) {
   await page.getByText(`Signed in as ${email}`).waitFor();
 }
 
-describe.skipIf(E2E_MODE !== 'run' || !HAS_SERVER)('PWA against the real server', () => {
+describe.runIf(HAS_BROWSER)('PWA against the real server', () => {
   let context: BrowserContext;
   let server: { proc: ChildProcess; port: number };
   const dataDir = mkdtempSync(`${tmpdir()}/bigbrain-e2e-data-`);

@@ -3,12 +3,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { E2E_MODE, REPO, WEBGPU_FLAGS, ensureBuilt, serveDist, syntheticMri, tabletProfile, type Served } from './harness.ts';
+import { HAS_BROWSER, REPO, WEBGPU_FLAGS, summarise, ensureBuilt, serveDist, syntheticMri, tabletProfile, type Served } from './harness.ts';
+import { available } from '../support/skip.ts';
 
 const OUT = `${REPO}tests/e2e/output/`;
 type Bench = { __bigbrain: { info: { backend: string }; bench(r: number, w: number): Promise<number[]> } };
 
-describe.skipIf(E2E_MODE !== 'run')('WebGPU in Chromium (SwiftShader)', () => {
+describe.runIf(HAS_BROWSER)('WebGPU in Chromium (SwiftShader)', () => {
   let context: BrowserContext;
   let served: Served;
   beforeAll(async () => {
@@ -25,10 +26,7 @@ describe.skipIf(E2E_MODE !== 'run')('WebGPU in Chromium (SwiftShader)', () => {
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(`${served.url}/?debug=1`);
     const hasAdapter = await page.evaluate(async () => !!(await (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu?.requestAdapter()));
-    if (!hasAdapter) {
-      console.warn('[e2e] SKIPPED WebGPU: Chromium offers no WebGPU adapter here.');
-      return;
-    }
+    if (!available(hasAdapter, 'a WebGPU adapter in Chromium (SwiftShader)')) return;
     await page.getByText('Ready offline').waitFor({ timeout: 180_000 });
     // Only the WebGPU-capable runtime was fetched.
     expect(served.requests.some((r) => r.url === '/ort/ort-wasm-simd-threaded.wasm')).toBe(false);
@@ -41,8 +39,7 @@ describe.skipIf(E2E_MODE !== 'run')('WebGPU in Chromium (SwiftShader)', () => {
     expect(text).toContain('WebGPU');
     expect(text).toMatch(/Tumor|No Tumor|Not a brain MRI/);
     const times = await page.evaluate(() => (window as unknown as Bench).__bigbrain.bench(20, 3));
-    const sorted = [...times].sort((a, b) => a - b);
-    const report = { backend: 'WebGPU (SwiftShader)', runs: times.length, median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], p90: sorted[Math.floor(sorted.length * 0.9)] };
+    const report = { backend: 'WebGPU (SwiftShader)', ...summarise(times) };
     mkdirSync(OUT, { recursive: true });
     writeFileSync(`${OUT}webgpu-bench.json`, JSON.stringify(report, null, 2));
     console.log('[e2e] WebGPU model-only ms', report);

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
+export const IN_CI = /^(1|true)$/i.test(process.env.CI ?? '');
+
 /** The data folder (../shared/data relative to the repository root). */
 export const DATA_DIR = new URL('../../../shared/data/', import.meta.url).pathname;
 export const hasData = existsSync(`${DATA_DIR}brain-mri/Training`);
@@ -12,7 +14,7 @@ export const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch, torc
  */
 export function available(ok: boolean, what: string): boolean {
   if (ok) return true;
-  if (process.env.CI === 'true') throw new Error(`CI needs ${what}, which is missing`);
+  if (IN_CI) throw new Error(`CI needs ${what}, which is missing`);
   console.warn(`⚠ skipped: ${what} is not available on this machine`);
   return false;
 }
