@@ -7,7 +7,7 @@ import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
 import card from './models/card.json' with { type: 'json' };
 
-// Build config of the PWA (web/ → dist/) and the test runner config for the whole repository.
+// Build config of the PWA (web/ → dist/web/) and the test runner config for the whole repository.
 
 const repo = fileURLToPath(new URL('.', import.meta.url));
 const ortDist = `${repo}node_modules/onnxruntime-web/dist/`;
@@ -36,7 +36,7 @@ function assetFacts(): Record<string, { bytes: number; sha256: string | null }> 
 
 const MIME: Record<string, string> = { mjs: 'text/javascript', wasm: 'application/wasm' };
 
-/** Serves the ORT runtimes at /ort/ in dev, and copies them into dist/ort/ at build. */
+/** Serves the ORT runtimes at /ort/ in dev, and copies them into dist/web/ort/ at build. */
 function ortRuntime(): Plugin {
   return {
     name: 'bigbrain-ort-runtime',
@@ -67,7 +67,7 @@ const isolationHeaders = {
 export default defineConfig({
   root: `${repo}web`,
   publicDir: `${repo}public`,
-  build: { outDir: `${repo}dist`, emptyOutDir: true, chunkSizeWarningLimit: 1500 },
+  build: { outDir: `${repo}dist/web`, emptyOutDir: true, chunkSizeWarningLimit: 1500 },
   define: { __ASSET_FACTS__: JSON.stringify(assetFacts()) },
   resolve: {
     // The non-bundled ORT builds: they load their .mjs/.wasm from env.wasm.wasmPaths (files we

@@ -6,6 +6,7 @@ import { createSessionStore } from './auth/sessions.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/types.ts';
 import type { Deps } from './env.ts';
+import { createDetectionLog } from './detections.ts';
 import { ApiError, handleError, handleNotFound } from './errors.ts';
 import { securityHeaders } from './headers.ts';
 import { memoryCounter, type Counter } from './limits/counter.ts';
@@ -23,7 +24,7 @@ import { serveStatic } from './static.ts';
 
 export interface AppOptions {
   db: Db;
-  /** analyse(), and optionally prepare() (decode + preprocess off the event loop). */
+  /** detect(bytes) (the server's worker threads), or analyse() of preprocessed images (inline). */
   classifier: DetectModel;
   config: Config;
   /** The clock (tests move it to expire sessions). */
@@ -40,8 +41,9 @@ const CREDENTIAL_ROUTES = ['/authorization', '/api/authorization', '/api/auth/*'
 export function createApp({ db, classifier, config, now = () => new Date(), passwords = argon2Passwords, loginCounter = dbCounter(db) }: AppOptions) {
   const deps: Deps = {
     db, classifier, config, now, passwords, loginCounter,
-    sessions: createSessionStore(db, { days: config.sessionDays, now }),
+    sessions: createSessionStore(db, { days: config.sessionDays, cacheMs: config.sessionCacheMs, now }),
     detectCounter: memoryCounter(),
+    detectionLog: createDetectionLog(db),
   };
   const app = createRouter();
   app.onError(handleError);

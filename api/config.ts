@@ -16,13 +16,15 @@ export interface Config {
   autoRegister: boolean;
   /** Session lifetime; renewed when used in its second half. */
   sessionDays: number;
+  /** How long a validated session is trusted from memory before the database is asked again (0 = always ask). */
+  sessionCacheMs: number;
   /** 'auto' marks the cookie Secure when the request came over HTTPS. */
   cookieSecure: 'auto' | boolean;
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
   /** Built PWA, served to browsers. */
   distDir: string;
-  /** Static assets (model files) served when dist/ has not been built. */
+  /** Static assets (model files) served when dist/web/ has not been built. */
   publicDir: string;
   /** Path of the ONNX model; undefined = the model card's file under public/. */
   modelPath: string | undefined;
@@ -32,8 +34,8 @@ export interface Config {
   modelBatch: number;
   /** Longest wait for a batch to fill, ms. */
   modelBatchWaitMs: number;
-  /** Worker threads for decode + preprocess (0 = on the event loop). */
-  prepareWorkers: number;
+  /** Worker threads running decode + preprocess + inference (0 = on the event loop). */
+  detectWorkers: number;
   /** Largest JSON body on the credential routes (/authorization, /api/auth/*); longer → 400. */
   jsonBodyLimit: number;
   /** Client address from the first X-Forwarded-For entry (only behind a proxy you control). */
@@ -88,15 +90,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseWsProxy: env.DATABASE_WS_PROXY || undefined,
     autoRegister: flag(env.AUTO_REGISTER, true),
     sessionDays: int('SESSION_DAYS', env.SESSION_DAYS, 30, 1),
+    sessionCacheMs: int('SESSION_CACHE_MS', env.SESSION_CACHE_MS, 2000),
     cookieSecure: !cookie || cookie === 'auto' ? 'auto' : flag(cookie, false),
     bodyLimit: int('BODY_LIMIT_BYTES', env.BODY_LIMIT_BYTES, 10 * 1024 * 1024, 1024),
-    distDir: resolve(cwd, env.BIGBRAIN_DIST_DIR || 'dist'),
+    distDir: resolve(cwd, env.BIGBRAIN_DIST_DIR || 'dist/web'),
     publicDir: resolve(cwd, 'public'),
     modelPath: env.MODEL_PATH ? resolve(cwd, env.MODEL_PATH) : undefined,
     modelThreads: int('MODEL_THREADS', env.MODEL_THREADS, 1, 1),
     modelBatch: int('MODEL_BATCH', env.MODEL_BATCH, 16, 1),
     modelBatchWaitMs: int('MODEL_BATCH_WAIT_MS', env.MODEL_BATCH_WAIT_MS, 2),
-    prepareWorkers: int('PREPARE_WORKERS', env.PREPARE_WORKERS, 0),
+    detectWorkers: int('DETECT_WORKERS', env.DETECT_WORKERS, 1),
     jsonBodyLimit: int('JSON_BODY_LIMIT_BYTES', env.JSON_BODY_LIMIT_BYTES, 16 * 1024, 256),
     trustProxy: flag(env.TRUST_PROXY, false),
     limits: {

@@ -1,4 +1,5 @@
 // Detection history: results only (label, probabilities, model, image hash), never the image.
+import { randomUUID } from 'node:crypto';
 import type { Queryable } from './db/types.ts';
 import type { Detection } from './schemas.ts';
 
@@ -55,6 +56,70 @@ export async function saveDetection(db: Queryable, d: DetectionInput): Promise<{
   const [existing] = await db.query<Row>(`select ${COLUMNS} from detections where user_id = $1 and client_id = $2`, [d.userId, d.clientId]);
   if (!existing) throw new Error('detection vanished after a conflicting insert');
   return { detection: toDetection(existing), created: false };
+}
+
+const INSERT_COLUMNS = 'id, user_id, client_id, source, created_at, result, label, probabilities, tumor_probability, uncertain, model_name, model_version, image_sha256, ms';
+
+/** One multi-row insert of server detections (no client id: nothing to conflict on); rows come back by id. */
+async function insertMany(db: Queryable, items: Array<{ id: string; d: DetectionInput }>): Promise<Map<string, Detection>> {
+  const params: unknown[] = [];
+  const tuples = items.map(({ id, d }) => {
+    const at = params.length;
+    params.push(id, d.userId, d.source, d.createdAt ?? null, d.result, d.label, JSON.stringify(d.probabilities),
+      d.tumorProbability, d.uncertain, d.model.name, d.model.version, d.imageSha256, d.ms);
+    const p = (i: number) => `$${at + i}`;
+    return `(${p(1)}::uuid, ${p(2)}::uuid, null, ${p(3)}, coalesce(${p(4)}::timestamptz, date_trunc('milliseconds', now())), ${p(5)}, ${p(6)}, ${p(7)}::jsonb, ${p(8)}::float8, ${p(9)}::boolean, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)}::float8)`;
+  });
+  const rows = await db.query<Row>(`insert into detections (${INSERT_COLUMNS}) values ${tuples.join(', ')} returning ${COLUMNS}`, params);
+  return new Map(rows.map((r) => [r.id, toDetection(r)]));
+}
+
+export interface DetectionLog {
+  /** Stores one server detection; resolves once its row is committed. */
+  save(d: DetectionInput & { clientId: null }): Promise<Detection>;
+}
+
+/**
+ * Group commit for /detect: rows that arrive while an insert is in flight go together in the next one,
+ * so under load one statement (and one WAL flush) serves many requests, and alone a row waits for nothing.
+ * Every caller still gets its answer only after its own row is committed. A failing group is retried row
+ * by row, so one bad row fails only its own request.
+ */
+export function createDetectionLog(db: Queryable, { maxRows = 64 }: { maxRows?: number } = {}): DetectionLog {
+  type Job = { id: string; d: DetectionInput; resolve(x: Detection): void; reject(e: unknown): void };
+  const queue: Job[] = [];
+  let running = false;
+
+  const run = async (group: Job[]) => {
+    try {
+      const stored = await insertMany(db, group);
+      for (const j of group) {
+        const row = stored.get(j.id);
+        if (row) j.resolve(row);
+        else j.reject(new Error('an inserted detection was not returned'));
+      }
+    } catch (err) {
+      if (group.length === 1) return group[0]!.reject(err);
+      for (const j of group) await run([j]);
+    }
+  };
+
+  const drain = async () => {
+    if (running) return;
+    running = true;
+    try {
+      while (queue.length > 0) await run(queue.splice(0, maxRows));
+    } finally {
+      running = false;
+    }
+  };
+
+  return {
+    save: (d) => new Promise<Detection>((resolve, reject) => {
+      queue.push({ id: randomUUID(), d, resolve, reject });
+      void drain();
+    }),
+  };
 }
 
 export interface Cursor {

@@ -5,6 +5,7 @@ import type { Db } from './db/types.ts';
 import type { Passwords } from './auth/password.ts';
 import type { Session, SessionStore, User } from './auth/sessions.ts';
 import type { Counter } from './limits/counter.ts';
+import type { DetectionLog } from './detections.ts';
 
 export interface Deps {
   db: Db;
@@ -17,6 +18,8 @@ export interface Deps {
   loginCounter: Counter;
   /** /detect counters (in memory: per instance). */
   detectCounter: Counter;
+  /** Server detections, written in groups under load. */
+  detectionLog: DetectionLog;
 }
 
 export interface AppEnv {

@@ -12,15 +12,18 @@ import { assertModelFile } from './model-file.ts';
 const config = loadConfig();
 const modelPath = config.modelPath ?? DEFAULT_MODEL_PATH;
 assertModelFile(modelPath);
-const db = await openDb(config);
-const classifier = await createServerClassifier(modelPath, {
-  threads: config.modelThreads, maxBatch: config.modelBatch, maxWaitMs: config.modelBatchWaitMs, prepareWorkers: config.prepareWorkers,
-});
+// Side by side: PGlite's start is mostly WASM compilation off the main thread, the model's is native.
+const [db, classifier] = await Promise.all([
+  openDb(config),
+  createServerClassifier(modelPath, {
+    threads: config.modelThreads, maxBatch: config.modelBatch, maxWaitMs: config.modelBatchWaitMs, workers: config.detectWorkers,
+  }),
+]);
 const app = createApp({ db, classifier, config });
 const server = await listen(app.fetch, { port: config.port, host: config.host });
 
 const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir}`;
-const pwa = existsSync(`${config.distDir}/index.html`) ? `PWA from ${config.distDir}` : 'no PWA build (run `npx vite build`)';
+const pwa = existsSync(`${config.distDir}/index.html`) ? `PWA from ${config.distDir}` : 'no PWA build (run `npm run build`)';
 console.log(`BigBrain listening on http://localhost:${server.port} — ${where}; ${pwa}; AUTO_REGISTER=${config.autoRegister}`);
 
 let stopping = false;

@@ -1,5 +1,5 @@
-// Static files: the built PWA (dist/), then public/ (the model files, when dist/ is not built yet).
-// Browsers asking for HTML on any other GET get dist/index.html (single-page app).
+// Static files: the built PWA (dist/web/), then public/ (the model files, when the PWA is not built yet).
+// Browsers asking for HTML on any other GET get dist/web/index.html (single-page app).
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';

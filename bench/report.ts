@@ -77,7 +77,7 @@ export function markdown(r: Report): string {
   if (n) {
     lines.push('| Reference | images/s |', '|---|---|');
     for (const x of n.rawBatched) lines.push(`| raw onnxruntime-node, pre-made tensors, batch ${x.batch}, ${x.threads} thread(s) | ${f(x.imgPerSec)} |`);
-    lines.push(`| in-process pipeline ceiling: decode + preprocess + batched inference (prepare worker ×${n.pipelineCeiling.prepareWorkers}, batch ≤${n.pipelineCeiling.maxBatch}, ${n.pipelineCeiling.concurrency} in flight), no HTTP | ${f(n.pipelineCeiling.imgPerSec)} |`, '');
+    lines.push(`| in-process pipeline ceiling: decode + preprocess + batched inference (best of ${n.pipelineCeiling.tried.map((t) => `${t.workers} worker${t.workers === 1 ? '' : 's'}: ${f(t.imgPerSec)}`).join(', ')}; batch ≤${n.pipelineCeiling.maxBatch}, ${n.pipelineCeiling.concurrency} in flight), no HTTP | ${f(n.pipelineCeiling.imgPerSec)} |`, '');
   }
   if (s?.flask) {
     lines.push('Flask + PyTorch (eager, gunicorn 2 workers × 1 thread, same contract, token in an in-process dict):', '', '| Connections | req/s | p50 ms | p99 ms | errors | non-2xx | peak RSS MiB (all workers) |', '|---|---|---|---|---|---|---|');

@@ -24,8 +24,43 @@ export interface SessionStore {
   revokeAllOf(userId: string): Promise<void>;
 }
 
-export function createSessionStore(db: Queryable, { days = 30, now = () => new Date() }: { days?: number; now?: () => Date } = {}): SessionStore {
+/** Most sessions remembered at once; the oldest is forgotten first. */
+const CACHE_ENTRIES = 10_000;
+
+/**
+ * cacheMs > 0: a validated session is trusted from memory for that long, so a busy client costs one
+ * lookup per window, not one per request. Revocation through this store takes effect at once here;
+ * one made by another instance is seen here within cacheMs.
+ */
+export function createSessionStore(
+  db: Queryable,
+  { days = 30, cacheMs = 0, now = () => new Date() }: { days?: number; cacheMs?: number; now?: () => Date } = {},
+): SessionStore {
   const lifetime = days * DAY;
+  const cache = new Map<string, { found: { session: Session; user: User }; until: number }>();
+  // Bumped by every revocation: a lookup that overlapped one does not go into the cache.
+  let epoch = 0;
+  const forgetUser = (userId: string) => {
+    for (const [id, e] of cache) if (e.found.user.id === userId) cache.delete(id);
+  };
+
+  const lookup = async (id: string, t: number): Promise<{ session: Session; user: User } | null> => {
+    const [row] = await db.query<{ expires_at: Date; user_id: string; email: string; created_at: Date }>(
+      `select s.expires_at, s.user_id, u.email, u.created_at
+         from sessions s join users u on u.id = s.user_id where s.id = $1`, [id]);
+    if (!row) return null;
+    const session: Session = { id, userId: row.user_id, expiresAt: new Date(row.expires_at) };
+    if (t >= session.expiresAt.getTime()) {
+      await db.query('delete from sessions where id = $1', [id]);
+      return null;
+    }
+    if (t >= session.expiresAt.getTime() - lifetime / 2) {
+      session.expiresAt = new Date(t + lifetime);
+      await db.query('update sessions set expires_at = $2 where id = $1', [id, session.expiresAt]);
+    }
+    return { session, user: { id: row.user_id, email: row.email, createdAt: new Date(row.created_at) } };
+  };
+
   return {
     async create(userId) {
       const token = generateSessionToken();
@@ -36,26 +71,26 @@ export function createSessionStore(db: Queryable, { days = 30, now = () => new D
     async validate(token) {
       if (!/^[a-z2-7]{32}$/.test(token)) return null;
       const id = sessionIdOf(token);
-      const [row] = await db.query<{ expires_at: Date; user_id: string; email: string; created_at: Date }>(
-        `select s.expires_at, s.user_id, u.email, u.created_at
-           from sessions s join users u on u.id = s.user_id where s.id = $1`, [id]);
-      if (!row) return null;
       const t = now().getTime();
-      const session: Session = { id, userId: row.user_id, expiresAt: new Date(row.expires_at) };
-      if (t >= session.expiresAt.getTime()) {
-        await db.query('delete from sessions where id = $1', [id]);
-        return null;
+      const hit = cache.get(id);
+      if (hit && t < hit.until && t < hit.found.session.expiresAt.getTime()) return hit.found;
+      cache.delete(id);
+      const before = epoch;
+      const found = await lookup(id, t);
+      if (found && cacheMs > 0 && before === epoch) {
+        cache.set(id, { found, until: t + cacheMs });
+        if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
       }
-      if (t >= session.expiresAt.getTime() - lifetime / 2) {
-        session.expiresAt = new Date(t + lifetime);
-        await db.query('update sessions set expires_at = $2 where id = $1', [id, session.expiresAt]);
-      }
-      return { session, user: { id: row.user_id, email: row.email, createdAt: new Date(row.created_at) } };
+      return found;
     },
     async revoke(sessionId) {
+      epoch++;
+      cache.delete(sessionId);
       await db.query('delete from sessions where id = $1', [sessionId]);
     },
     async revokeAllOf(userId) {
+      epoch++;
+      forgetUser(userId);
       await db.query('delete from sessions where user_id = $1', [userId]);
     },
   };

@@ -1,10 +1,11 @@
-// Image bytes → the model's answer, with the shared pipeline: decode (sharp) → preprocess → ONNX → interpret.
-// decode + preprocess run in classifier.prepare() when it has one (the server's worker pool), else inline.
+// Image bytes → the model's answer, with the shared pipeline: decode (sharp) → preprocess → ONNX → interpret,
+// on the server's worker threads when the model has detect(), else inline.
 // Every failure is an ApiError with the status and code the contract promises.
 import { createHash } from 'node:crypto';
 import type { Analysis } from '../../models/core/interpret.ts';
-import { preprocess, PreprocessError } from '../../models/core/preprocess.ts';
-import { decodeImage, DecodeError } from '../../models/node/decode.ts';
+import { PreprocessError } from '../../models/core/preprocess.ts';
+import { DecodeError } from '../../models/node/decode.ts';
+import { detectInline } from '../../models/node/detect-inline.ts';
 import type { DetectModel } from '../../models/node/server-classifier.ts';
 import { ApiError } from '../errors.ts';
 
@@ -20,20 +21,14 @@ export interface ImageAnalysis {
 export async function analyseImage(bytes: Uint8Array, classifier: DetectModel): Promise<ImageAnalysis> {
   const started = performance.now();
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  let input;
+  let analysis: Analysis;
   try {
-    input = classifier.prepare ? await classifier.prepare(bytes) : preprocess(await decodeImage(bytes));
+    analysis = 'detect' in classifier ? await classifier.detect(bytes) : await detectInline(classifier, bytes);
   } catch (err) {
     if (err instanceof DecodeError) throw new ApiError(DECODE_STATUS[err.code], err.code, err.message);
     if (err instanceof PreprocessError) throw new ApiError(PREPROCESS_STATUS[err.code], err.code === 'too_large' ? 'too_large' : 'corrupt_image', err.message);
     throw err;
   }
-  const [result] = await classifier.analyse([input]);
-  if (!result) throw new Error('the classifier returned no result');
-  const analysis: Analysis = {
-    result: result.result, label: result.label, probabilities: result.probabilities, tumorProbability: result.tumorProbability,
-    mriProbability: result.mriProbability, uncertain: result.uncertain, model: result.model,
-  };
   if (analysis.result === 'Not a brain MRI') {
     throw new ApiError(422, 'not_mri', 'This image does not look like a brain MRI, so no diagnosis is given. Upload an axial brain MRI slice.');
   }

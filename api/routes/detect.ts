@@ -4,7 +4,6 @@ import { requireSession } from '../auth/require-session.ts';
 import { analyseImage } from '../detect/analyse-image.ts';
 import { readUpload } from '../detect/read-upload.ts';
 import { detectLimit } from '../limits/detect-limit.ts';
-import { saveDetection } from '../detections.ts';
 import { AnalysisSchema, UploadSchema } from '../schemas.ts';
 import { createRouter, errorResponses, SECURITY } from './openapi-app.ts';
 
@@ -34,7 +33,7 @@ export function detectRoutes() {
         const form = c.req.valid('form') as Record<string, unknown> | undefined;
         const bytes = await readUpload(c, form);
         const { analysis, sha256, ms } = await analyseImage(bytes, deps.classifier);
-        const { detection } = await saveDetection(deps.db, {
+        const detection = await deps.detectionLog.save({
           userId: user.id, clientId: null, source: 'server', result: analysis.result, label: analysis.label,
           probabilities: analysis.probabilities, tumorProbability: analysis.tumorProbability, uncertain: analysis.uncertain,
           model: analysis.model, imageSha256: sha256, ms,

@@ -11,6 +11,8 @@ export interface BatchOptions {
   maxBatch?: number;
   /** Longest time the first queued image waits for company, in ms. */
   maxWaitMs?: number;
+  /** Whether more images are on their way (e.g. being decoded); when it says no, the batch runs at once. */
+  more?: () => boolean;
 }
 
 export interface BatchStats {
@@ -29,7 +31,7 @@ export interface BatchingClassifier extends Pick<Classifier, 'analyse'> {
   stats(): BatchStats;
 }
 
-export function createBatcher(inner: Pick<Classifier, 'analyse'>, { maxBatch = 16, maxWaitMs = 3 }: BatchOptions = {}): BatchingClassifier {
+export function createBatcher(inner: Pick<Classifier, 'analyse'>, { maxBatch = 16, maxWaitMs = 3, more }: BatchOptions = {}): BatchingClassifier {
   if (maxBatch < 1) throw new Error('maxBatch must be ≥ 1');
   const queue: Pending[] = [];
   let queued = 0;
@@ -103,7 +105,7 @@ export function createBatcher(inner: Pick<Classifier, 'analyse'>, { maxBatch = 1
         queue.push({ images, resolve, reject });
         queued += images.length;
         if (running) return; // picked up when the current batch ends
-        if (queued >= maxBatch || maxWaitMs <= 0) flush();
+        if (queued >= maxBatch || maxWaitMs <= 0 || (more && !more())) flush();
         else timer ??= setTimeout(flush, maxWaitMs);
       });
     },

@@ -1,43 +1,44 @@
-// The server's model: one onnxruntime-node session behind a dynamic batcher, with decode + preprocess
-// on a worker-thread pool. Compatible with Pick<Classifier, 'analyse'>; prepare() is the extra step.
-import { createBatcher, type BatchStats } from './batcher.ts';
+// The server's model: image bytes → answer. With workers (the default) the whole pipeline runs on
+// worker threads, each with its own onnxruntime session and dynamic batcher; with workers = 0, on the
+// event loop (one session behind one batcher).
+import type { Analysis } from '../core/interpret.ts';
 import { createClassifier, DEFAULT_MODEL_PATH, type Classifier } from './classifier.ts';
-import { createPreparePool, type Preparer } from './prepare-pool.ts';
+import { createBatchingDetector } from './detect-inline.ts';
+import { createDetectPool } from './detect-pool.ts';
 
-export interface ServerClassifier extends Pick<Classifier, 'analyse'>, Pick<Preparer, 'prepare' | 'threadsReady'> {
-  stats(): BatchStats;
+export interface ServerClassifier {
+  detect(bytes: Uint8Array): Promise<Analysis>;
   release(): Promise<void>;
 }
 
 export interface ServerClassifierOptions {
-  /** onnxruntime intra-op threads. */
+  /** onnxruntime intra-op threads per session. */
   threads?: number;
   /** Most images per inference (1 = no batching). */
   maxBatch?: number;
   /** Longest wait for a batch to fill, ms. */
   maxWaitMs?: number;
-  /** Decode + preprocess threads (0 = on the event loop). */
-  prepareWorkers?: number;
+  /** Worker threads running decode + preprocess + inference (0 = on the event loop). */
+  workers?: number;
 }
 
 export async function createServerClassifier(
   modelPath: string = DEFAULT_MODEL_PATH,
-  { threads = 1, maxBatch = 16, maxWaitMs = 2, prepareWorkers = 0 }: ServerClassifierOptions = {},
+  { threads = 1, maxBatch = 16, maxWaitMs = 2, workers = 1 }: ServerClassifierOptions = {},
 ): Promise<ServerClassifier> {
-  const model = await createClassifier(modelPath, { threads });
-  const batcher = createBatcher(model, { maxBatch, maxWaitMs });
-  const pool = createPreparePool(prepareWorkers);
-  return {
-    analyse: maxBatch > 1 ? batcher.analyse : model.analyse,
-    prepare: pool.prepare,
-    threadsReady: pool.threadsReady,
-    stats: batcher.stats,
-    async release() {
+  if (workers > 0) {
+    const pool = createDetectPool(workers, { modelPath, threads, maxBatch, maxWaitMs });
+    try {
+      await pool.ready;
+    } catch (err) {
       await pool.close();
-      await model.release();
-    },
-  };
+      throw err;
+    }
+    return { detect: pool.detect, release: pool.close };
+  }
+  const model = await createClassifier(modelPath, { threads });
+  return { detect: createBatchingDetector(model, { maxBatch, maxWaitMs }), release: () => model.release() };
 }
 
-/** What the API needs from a model: analyse(), and optionally prepare() (else decode + preprocess run inline). */
-export type DetectModel = Pick<Classifier, 'analyse'> & Partial<Pick<Preparer, 'prepare'>>;
+/** What the API needs from a model: detect(bytes), or analyse() of preprocessed images (run inline). */
+export type DetectModel = Pick<ServerClassifier, 'detect'> | Pick<Classifier, 'analyse'>;

@@ -38,9 +38,9 @@ export async function launch(extra: string[] = []): Promise<Browser> {
 }
 
 let built: Promise<void> | null = null;
-/** Builds dist/ once per test process (E2E_NO_BUILD=1 reuses an existing build). */
+/** Builds dist/web/ once per test process (E2E_NO_BUILD=1 reuses an existing build). */
 export function ensureBuilt(): Promise<void> {
-  if (process.env.E2E_NO_BUILD && existsSync(`${REPO}dist/index.html`)) return Promise.resolve();
+  if (process.env.E2E_NO_BUILD && existsSync(`${REPO}dist/web/index.html`)) return Promise.resolve();
   // vitest sets NODE_ENV=test, which would make a development build (no service worker).
   const env = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
@@ -65,7 +65,7 @@ export interface Served {
   close(): Promise<void>;
 }
 
-/** `vite preview` of dist/ on a free port, logging every request that reaches it. */
+/** `vite preview` of dist/web/ on a free port, logging every request that reaches it. */
 export async function serveDist(): Promise<Served> {
   const server: PreviewServer = await preview({
     configFile: `${REPO}vite.config.ts`,

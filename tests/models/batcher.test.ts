@@ -1,9 +1,10 @@
-// The dynamic batcher and the prepare pool: behaviour, not timing.
+// The dynamic batcher and the detect pool (the pipeline on worker threads): behaviour, not timing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import type { Classifier } from '../../models/node/classifier.ts';
+import { createClassifier, DEFAULT_MODEL_PATH, type Classifier } from '../../models/node/classifier.ts';
 import { createBatcher } from '../../models/node/batcher.ts';
-import { createPreparePool, inlinePreparer } from '../../models/node/prepare-pool.ts';
+import { createDetectPool } from '../../models/node/detect-pool.ts';
+import { detectInline } from '../../models/node/detect-inline.ts';
 import { DecodeError } from '../../models/node/decode.ts';
 import type { Preprocessed } from '../../models/core/preprocess.ts';
 
@@ -36,6 +37,22 @@ describe('createBatcher', () => {
     expect(calls).toEqual([[1, 2, 3, 4, 5]]);
     expect(results.map((r) => r.map((x) => x.label))).toEqual([['id-1'], ['id-2'], ['id-3'], ['id-4'], ['id-5']]);
     expect(b.stats()).toEqual({ batches: 1, images: 5, largest: 5 });
+  });
+
+  it('runs at once when no more images are on their way, waits for company while some are', async () => {
+    const { model, calls } = stubModel();
+    let coming = false;
+    const b = createBatcher(model, { maxBatch: 16, maxWaitMs: 300, more: () => coming });
+    let t = performance.now();
+    await b.analyse([image(1)]);
+    expect(performance.now() - t).toBeLessThan(150);
+    await new Promise((r) => setTimeout(r, 0)); // let that batch's run end
+    coming = true;
+    t = performance.now();
+    const late = new Promise((r) => setTimeout(r, 50)).then(() => b.analyse([image(3)]));
+    await Promise.all([b.analyse([image(2)]), late]);
+    expect(performance.now() - t).toBeGreaterThanOrEqual(250);
+    expect(calls).toEqual([[1], [2, 3]]);
   });
 
   it('keeps a multi-image call together and in order', async () => {
@@ -77,33 +94,50 @@ describe('createBatcher', () => {
   });
 });
 
-describe('createPreparePool', () => {
-  const pool = createPreparePool(2);
-  afterAll(() => pool.close());
-  // Before a worker has started the pool works inline; wait for the threads so the test covers them.
+describe('createDetectPool', () => {
+  const pool = createDetectPool(2, { modelPath: DEFAULT_MODEL_PATH, threads: 1, maxBatch: 8, maxWaitMs: 2 });
+  let inline: Classifier;
   beforeAll(async () => {
-    for (let i = 0; i < 200 && !pool.threadsReady(); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(pool.threadsReady()).toBeGreaterThan(0);
-  }, 30_000);
+    await pool.ready;
+    inline = await createClassifier(DEFAULT_MODEL_PATH);
+  }, 60_000);
+  afterAll(async () => {
+    await pool.close();
+    await inline.release();
+  });
 
-  it('gives the same tensor as the inline pipeline, on worker threads', async () => {
-    const png = await sharp({ create: { width: 120, height: 90, channels: 3, background: { r: 0, g: 0, b: 0 } } })
-      .composite([{ input: Buffer.from('<svg width="120" height="90"><ellipse cx="60" cy="45" rx="40" ry="30" fill="#aaa"/></svg>') }])
-      .png().toBuffer();
-    const bytes = new Uint8Array(png);
-    const [a, b] = await Promise.all([pool.prepare(bytes), inlinePreparer.prepare(bytes)]);
-    expect(a.crop).toEqual(b.crop);
-    expect(Array.from(a.tensor)).toEqual(Array.from(b.tensor));
-    expect(bytes.length).toBe(png.length); // the caller's bytes are not detached
+  const ellipse = async (rx: number) => new Uint8Array(await sharp({ create: { width: 120, height: 90, channels: 3, background: { r: 0, g: 0, b: 0 } } })
+    .composite([{ input: Buffer.from(`<svg width="120" height="90"><ellipse cx="60" cy="45" rx="${rx}" ry="30" fill="#aaa"/></svg>`) }])
+    .png().toBuffer());
+
+  it('gives the same answer as the inline pipeline, on worker threads', async () => {
+    const images = await Promise.all([40, 30, 50].map(ellipse));
+    const fromPool = await Promise.all(images.map((b) => pool.detect(b)));
+    const fromInline = await Promise.all(images.map((b) => detectInline(inline, b)));
+    for (const [i, a] of fromPool.entries()) {
+      const b = fromInline[i]!;
+      expect(a.label).toBe(b.label);
+      expect(a.result).toBe(b.result);
+      for (const k of Object.keys(b.probabilities) as Array<keyof typeof b.probabilities>) expect(a.probabilities[k]).toBeCloseTo(b.probabilities[k], 5);
+      expect(a.mriProbability).toBeCloseTo(b.mriProbability, 5);
+    }
+    expect(images[0]!.length).toBeGreaterThan(0); // the caller's bytes are not detached
   }, 30_000);
 
   it('answers many concurrent jobs, and a bad file rejects with a DecodeError (only that one)', async () => {
-    const good = new Uint8Array(await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer());
-    const jobs = [good, new TextEncoder().encode('not an image'), good, good].map((b) => pool.prepare(b));
+    const good = await ellipse(40);
+    const jobs = [good, new TextEncoder().encode('not an image'), good, good, ...Array(20).fill(good)].map((b: Uint8Array) => pool.detect(b));
     const settled = await Promise.allSettled(jobs);
-    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', ...Array(22).fill('fulfilled')]);
     const reason = (settled[1] as PromiseRejectedResult).reason;
     expect(reason).toBeInstanceOf(DecodeError);
     expect((reason as DecodeError).code).toBe('unsupported_type');
+  }, 30_000);
+
+  it('refuses to start on a missing model, and refuses work once closed', async () => {
+    const broken = createDetectPool(1, { modelPath: '/nonexistent/model.onnx', threads: 1, maxBatch: 1, maxWaitMs: 0 });
+    await expect(broken.ready).rejects.toThrow();
+    await broken.close();
+    await expect(broken.detect(new Uint8Array(4))).rejects.toThrow(/closed/);
   }, 30_000);
 });

@@ -1,0 +1,126 @@
+// The whole image pipeline on worker threads (decode, preprocess, batched inference), so the event
+// loop only parses HTTP and talks to the database. onnxruntime-node runs a session synchronously on
+// the thread that calls it: on the event loop it would stall every other request for each batch.
+// Errors come back as the same DecodeError / PreprocessError the in-thread pipeline throws.
+import { Worker } from 'node:worker_threads';
+import type { Analysis } from '../core/interpret.ts';
+import { PreprocessError, type PreprocessErrorCode } from '../core/preprocess.ts';
+import { DecodeError, type DecodeErrorCode } from './decode.ts';
+import type { DetectRequest, DetectResponse, DetectWorkerData } from './detect.worker.ts';
+
+export interface DetectPool {
+  /** Image bytes → the model's answer (throws DecodeError / PreprocessError). */
+  detect(bytes: Uint8Array): Promise<Analysis>;
+  /** Resolves when every worker has loaded its model; rejects if one cannot. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+// Beside the production bundle (dist/api/*.mjs) the worker is bundled too; from sources it is TypeScript.
+const WORKER_URL = new URL(import.meta.url.endsWith('.mjs') ? './detect.worker.mjs' : './detect.worker.ts', import.meta.url);
+
+/** Bundled, the worker starts as is; from sources a two-line bootstrap registers tsx first. */
+function startWorker(data: DetectWorkerData): Worker {
+  if (WORKER_URL.pathname.endsWith('.mjs')) return new Worker(WORKER_URL, { workerData: data });
+  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
+  return new Worker(boot, { eval: true, workerData: data });
+}
+
+function revive(r: Extract<DetectResponse, { ok: false }>): Error {
+  if (r.name === 'DecodeError') return new DecodeError(r.code as DecodeErrorCode, r.message);
+  if (r.name === 'PreprocessError') return new PreprocessError(r.code as PreprocessErrorCode, r.message);
+  return new Error(r.message);
+}
+
+export function createDetectPool(workers: number, data: DetectWorkerData): DetectPool {
+  if (workers < 1) throw new Error('a detect pool needs at least one worker');
+  type Job = { resolve(a: Analysis): void; reject(e: Error): void };
+  const pending = new Map<number, Job>();
+  const load = new Map<Worker, number>();
+  const ready = new Set<Worker>();
+  const owner = new Map<number, Worker>();
+  const waiting: Array<{ id: number; bytes: Uint8Array }> = [];
+  let nextId = 1;
+  let closed = false;
+
+  const send = (w: Worker, id: number, bytes: Uint8Array) => {
+    load.set(w, load.get(w)! + 1);
+    owner.set(id, w);
+    const msg: DetectRequest = { id, bytes };
+    w.postMessage(msg);
+  };
+
+  const spawn = (): Promise<void> => new Promise((resolveReady, rejectReady) => {
+    const w = startWorker(data);
+    w.unref();
+    load.set(w, 0);
+    w.on('message', (r: DetectResponse | { ready: true }) => {
+      if ('ready' in r) {
+        ready.add(w);
+        resolveReady();
+        while (waiting.length > 0) { const j = waiting.shift()!; send(w, j.id, j.bytes); }
+        return;
+      }
+      const job = pending.get(r.id);
+      pending.delete(r.id);
+      owner.delete(r.id);
+      load.set(w, (load.get(w) ?? 1) - 1);
+      if (!job) return;
+      if (r.ok) job.resolve(r.analysis);
+      else job.reject(revive(r));
+    });
+    w.on('error', (err: unknown) => {
+      const e = err instanceof Error ? err : new Error(String(err));
+      if (!ready.has(w)) rejectReady(e);
+      fail(w, e);
+    });
+    w.on('exit', (code) => fail(w, new Error(`detect worker exited with code ${code}`)));
+  });
+
+  // A dead worker fails its own jobs only and is replaced (unless it never started: no retry loop).
+  const fail = (w: Worker, err: Error) => {
+    if (!load.has(w)) return;
+    const wasReady = ready.has(w);
+    load.delete(w);
+    ready.delete(w);
+    for (const [id, o] of owner) {
+      if (o !== w) continue;
+      pending.get(id)?.reject(err);
+      pending.delete(id);
+      owner.delete(id);
+    }
+    if (!closed && wasReady) void spawn().catch(() => {});
+  };
+
+  const started = Promise.all(Array.from({ length: workers }, spawn)).then(() => undefined);
+  started.catch(() => {}); // the caller awaits `ready`; no unhandled rejection meanwhile
+
+  return {
+    ready: started,
+    detect(bytes) {
+      if (closed) return Promise.reject(new Error('the detect pool is closed'));
+      const id = nextId++;
+      return new Promise<Analysis>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        // Least-loaded ready worker; before any has started, the job waits for the first one.
+        let best: Worker | null = null;
+        for (const w of ready) if (!best || load.get(w)! < load.get(best)!) best = w;
+        if (best) send(best, id, bytes);
+        else waiting.push({ id, bytes });
+      });
+    },
+    async close() {
+      // Stop taking work, let the jobs already sent finish (a draining server still answers them), then stop.
+      closed = true;
+      for (const j of waiting.splice(0)) { pending.get(j.id)?.reject(new Error('the detect pool is closed')); pending.delete(j.id); }
+      const deadline = Date.now() + 10_000;
+      while (pending.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      const all = [...load.keys()];
+      load.clear();
+      ready.clear();
+      for (const job of pending.values()) job.reject(new Error('the detect pool is closed'));
+      pending.clear();
+      await Promise.all(all.map((w) => w.terminate()));
+    },
+  };
+}
