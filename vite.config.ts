@@ -103,6 +103,8 @@ export default defineConfig({
     root: repo,
     dir: repo,
     include: ['tests/**/*.test.{ts,tsx}', 'models/**/*.test.ts', 'api/**/*.test.ts', 'web/**/*.test.{ts,tsx}'],
+    // Tests that import onnxruntime-node directly: its telemetry off, as models/node/classifier.ts does.
+    env: { ORT_DISABLE_TELEMETRY: '1' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -86,15 +86,19 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** api/server.ts as a child process on a free port; PGlite in a throw-away folder unless DATABASE_URL is given. */
-export async function startApi(env: Record<string, string> = {}): Promise<Child> {
-  const dataDir = mkdtempSync(`${tmpdir()}/bigbrain-bench-`);
+/**
+ * The production server (dist/api/server.mjs, what `npm start` runs) on a free port; PGlite in a throw-away
+ * folder (or `dataDir`, kept) unless DATABASE_URL is given.
+ */
+export async function startApi(env: Record<string, string> = {}, dataDir?: string): Promise<Child> {
+  const keep = dataDir !== undefined;
+  dataDir ??= mkdtempSync(`${tmpdir()}/bigbrain-bench-`);
   const { url, child, listeningMs, spawnedAt, log } = await startServer({
     NODE_ENV: 'production', BIGBRAIN_DATA_DIR: dataDir,
     // Rate limits raised for the run (a limit with max 0 is off).
     DETECT_PER_USER: '0', LOGIN_FAILS_PER_IP: '0', LOGIN_FAILS_PER_EMAIL: '0', LOGIN_FAILS_PER_EMAIL_IP: '0',
     ...env,
-  }, REPO);
+  }, REPO, { bundle: true });
   return {
     url, child, listeningMs, spawnedAt, log,
     stop: async () => {
@@ -104,7 +108,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<Child>
         await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keep) rmSync(dataDir!, { recursive: true, force: true });
     },
   };
 }

@@ -31,6 +31,12 @@ const report: Report = {
   skips,
 };
 
+// The server phases run the production bundle, as `npm start` does.
+if (only.has('server') || only.has('browser')) {
+  const built = spawnSync(process.execPath, ['--import', 'tsx', 'api/build.ts'], { cwd: REPO, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('the server bundle (api/build.ts) did not build');
+}
+
 let images = realImages(64);
 if (!images) {
   skip('real MRI images', '../shared/data/brain-mri is absent: the HTTP and pipeline phases use synthetic MRIs instead');

@@ -3,7 +3,8 @@
 // concurrency), the Flask + PyTorch baseline under the same load, and two instances on one PostgreSQL.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { openNeon } from '../api/db/neon.ts';
 import { MODEL_CARD } from '../models/core/model.ts';
@@ -16,7 +17,8 @@ export const CONCURRENCY = [1, 8, 32, 64];
 const SECONDS = QUICK ? 4 : 8;
 
 export interface ServerResults {
-  start?: { listeningMs: number; firstAnswerMs: number; firstDetectMs: number };
+  /** restart = the usual start, on an existing PGlite folder; first = an empty folder (PGlite runs initdb); postgres = DATABASE_URL. */
+  start?: { listeningMs: number; firstAnswerMs: number; firstDetectMs: number; firstStartMs: number; postgresMs: number | null };
   detect?: { config: string; runs: LoadResult[]; rssAfterWarmupMiB: number; rssEndMiB: number; peakRssMiB: number };
   ablation?: Array<{ name: string; env: Record<string, string>; run: LoadResult }>;
   flask?: { runs: LoadResult[]; workers: number; threads: number } | null;
@@ -30,6 +32,14 @@ async function detectOnce(url: string, tok: string, img: { name: string; bytes: 
   return res.status;
 }
 
+/** ms from spawn to the first /health answer (polled from the "listening" line). */
+async function firstAnswer(api: { url: string; spawnedAt: number }): Promise<number> {
+  const health = await fetch(`${api.url}/health`);
+  const ms = performance.now() - api.spawnedAt;
+  if (!health.ok) throw new Error(`/health answered ${health.status}`);
+  return ms;
+}
+
 async function warm(url: string, tok: string, images: Images) {
   await load(url, tok, images, { connections: 8, seconds: 2 });
 }
@@ -37,17 +47,23 @@ async function warm(url: string, tok: string, images: Images) {
 export async function benchServer(images: Images): Promise<ServerResults> {
   const out: ServerResults = {};
 
-  // Start → first answer (GET /health polled from spawn), then the first /detect.
+  // Start → first answer (GET /health from the "listening" line), then the first /detect: once on an empty
+  // data folder (PGlite creates the database), then the usual restart on it.
   log('server: start → first answer');
-  const api = await startApi();
-  const health = await fetch(`${api.url}/health`);
-  const firstAnswerMs = performance.now() - api.spawnedAt;
-  if (!health.ok) throw new Error(`/health answered ${health.status}`);
+  const dataDir = mkdtempSync(`${tmpdir()}/bigbrain-bench-start-`);
+  const first = await startApi({}, dataDir);
+  const firstStartMs = await firstAnswer(first);
+  await first.stop();
+  const api = await startApi({}, dataDir);
+  const firstAnswerMs = await firstAnswer(api);
   const tok = await token(api.url);
   const t = performance.now();
   const status = await detectOnce(api.url, tok, images[0]!);
   if (status !== 200) throw new Error(`/detect answered ${status}: ${api.log()}`);
-  out.start = { listeningMs: round(api.listeningMs, 0)!, firstAnswerMs: round(firstAnswerMs, 0)!, firstDetectMs: round(performance.now() - t, 1)! };
+  out.start = {
+    listeningMs: round(api.listeningMs, 0)!, firstAnswerMs: round(firstAnswerMs, 0)!, firstDetectMs: round(performance.now() - t, 1)!,
+    firstStartMs: round(firstStartMs, 0)!, postgresMs: null,
+  };
 
   // /detect at each concurrency, default configuration.
   const pid = api.child.pid!;
@@ -60,18 +76,20 @@ export async function benchServer(images: Images): Promise<ServerResults> {
   }
   const r = rssOf(pid);
   out.detect = {
-    config: 'MODEL_BATCH=16, MODEL_BATCH_WAIT_MS=2, PREPARE_WORKERS=0, MODEL_THREADS=1 (defaults)',
+    config: 'DETECT_WORKERS=1, MODEL_BATCH=16, MODEL_BATCH_WAIT_MS=2, MODEL_THREADS=1, SESSION_CACHE_MS=2000 (defaults)',
     runs, rssAfterWarmupMiB, rssEndMiB: round(r?.rss ?? NaN, 0)!, peakRssMiB: round(r?.hwm ?? NaN, 0)!,
   };
   await api.stop();
+  rmSync(dataDir, { recursive: true, force: true });
 
   // What each change bought: the same load at 32 connections, one server per configuration.
   const variants: Array<{ name: string; env: Record<string, string> }> = [
-    { name: 'before: one image per inference, decode+preprocess on the event loop', env: { MODEL_BATCH: '1', PREPARE_WORKERS: '0' } },
-    { name: '+ dynamic batching (≤16, ≤2 ms) — the default', env: {} },
-    { name: 'prepare worker thread, no batching', env: { MODEL_BATCH: '1', PREPARE_WORKERS: '1' } },
-    { name: 'batching + 1 prepare worker thread', env: { PREPARE_WORKERS: '1' } },
-    { name: 'batching + MODEL_THREADS=2', env: { MODEL_THREADS: '2' } },
+    { name: 'before: everything on the event loop, one image per inference, a session lookup per request', env: { DETECT_WORKERS: '0', MODEL_BATCH: '1', SESSION_CACHE_MS: '0' } },
+    { name: '+ dynamic batching (≤16, ≤2 ms, only while more images are being decoded)', env: { DETECT_WORKERS: '0', SESSION_CACHE_MS: '0' } },
+    { name: '+ session checks cached 2 s', env: { DETECT_WORKERS: '0' } },
+    { name: '+ pipeline on 1 detect worker thread — the default', env: {} },
+    { name: '2 detect worker threads', env: { DETECT_WORKERS: '2' } },
+    { name: '1 worker, MODEL_THREADS=2', env: { MODEL_THREADS: '2' } },
   ];
   out.ablation = [];
   for (const v of variants) {
@@ -87,7 +105,7 @@ export async function benchServer(images: Images): Promise<ServerResults> {
   }
 
   out.flask = await benchFlask(images);
-  out.scaleOut = await scaleOut(images);
+  out.scaleOut = await scaleOut(images, out);
   return out;
 }
 
@@ -151,7 +169,7 @@ async function benchFlask(images: Images): Promise<ServerResults['flask']> {
 }
 
 /** Two API processes on one PostgreSQL: a token from one works on the other; throughput of two vs one. */
-async function scaleOut(images: Images): Promise<ServerResults['scaleOut']> {
+async function scaleOut(images: Images, out: ServerResults): Promise<ServerResults['scaleOut']> {
   const base = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? 'postgres://bigbrain:bigbrain@127.0.0.1:5432/bigbrain';
   const proxy = await startWsProxy();
   let admin: Awaited<ReturnType<typeof openNeon>> | null = null;
@@ -172,6 +190,7 @@ async function scaleOut(images: Images): Promise<ServerResults['scaleOut']> {
   const a = await startApi(env);
   const b = await startApi(env);
   try {
+    if (out.start) out.start.postgresMs = round(await firstAnswer(a), 0)!;
     const tok = await token(a.url, `scale-${name}@example.com`);
     const across = (await detectOnce(b.url, tok, images[0]!)) === 200;
     await warm(a.url, tok, images);

@@ -1,6 +1,6 @@
 // Server-side inference with onnxruntime-node: one session, batches of preprocessed images.
 import { fileURLToPath } from 'node:url';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { INPUT_CHANNELS, INPUT_SIZE, IO_NAMES } from '../core/contract.ts';
 import { interpret, type Analysis, type Decision } from '../core/interpret.ts';
 import { DECISION, MODEL_FILE, MODEL_INFO } from '../core/model.ts';
@@ -22,10 +22,23 @@ export interface Classifier {
   release(): Promise<void>;
 }
 
+let ortModule: Promise<typeof Ort> | undefined;
+
+/**
+ * onnxruntime-node's Linux library sends usage telemetry to Microsoft and keeps a device id under
+ * ~/.cache/Microsoft unless ORT_DISABLE_TELEMETRY is set before it loads: hence the late import.
+ * Nothing about a patient's images may leave the machine, not even usage counts.
+ */
+export function loadOrt(): Promise<typeof Ort> {
+  process.env.ORT_DISABLE_TELEMETRY ??= '1';
+  return (ortModule ??= import('onnxruntime-node'));
+}
+
 export async function createClassifier(
   modelPath: string = DEFAULT_MODEL_PATH,
   { threads = 1, decision = DECISION, info = MODEL_INFO }: { threads?: number; decision?: Decision; info?: typeof MODEL_INFO } = {},
 ): Promise<Classifier> {
+  const ort = await loadOrt();
   const session = await ort.InferenceSession.create(modelPath, {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,

@@ -1,4 +1,5 @@
-// Runs the real entry point (api/server.ts) as a child process on an ephemeral port.
+// Runs the real entry point as a child process on an ephemeral port: the sources (api/server.ts under tsx)
+// or, with bundle = true, the production bundle `npm start` runs (dist/api/server.mjs, built by api/build.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface Spawned {
@@ -13,9 +14,9 @@ export interface Spawned {
   log(): string;
 }
 
-export async function startServer(env: Record<string, string>, cwd?: string): Promise<Spawned> {
+export async function startServer(env: Record<string, string>, cwd?: string, { bundle = false }: { bundle?: boolean } = {}): Promise<Spawned> {
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
+  const child = spawn(process.execPath, bundle ? ['dist/api/server.mjs'] : ['--import', 'tsx', 'api/server.ts'], {
     cwd,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
