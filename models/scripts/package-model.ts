@@ -92,7 +92,7 @@ const card = {
   preprocessing: PREPROCESS_VERSION,
   temperature: calib.temperature,
   decision,
-  training: { epochs: calib.epochs, bestEpoch: calib.bestEpoch, seed: calib.seed, onnxVsPytorchMaxDiff: diffs },
+  training: { epochs: calib.epochs, bestEpoch: calib.bestEpoch, seed: calib.seed, recipe: calib.recipe, device: calib.device, trainSeconds: calib.trainSeconds, onnxVsPytorchMaxDiff: diffs },
   data: {
     sources: ['brain-mri (Nickparvar 2021: figshare, SARTAJ, Br35H), 4 classes, 224 px', 'brain-mri-binary (Br35H "yes": tumour, type unknown)', 'generated non-MRI set (models/train/make_nonmri.py)'],
     splits: 'models/splits/splits.csv — groups of byte-identical and near-duplicate images (dHash ≤ 2 bits) kept within one split; stratified by folder and class; 70 / 13 / 17 %',
@@ -115,6 +115,13 @@ function summary(m: Metrics) {
   };
 }
 
+function trainingLine(t: typeof card.training): string {
+  const r = t.recipe as Record<string, unknown> | undefined;
+  const recipe = r ? `; \`train.py\` defaults: width ${r.width}, batch ${r.batch}, AdamW lr ${r.lr} (warm-up + cosine), weight decay ${r.wd}, EMA ${r.ema}, label smoothing ${r.smoothing}, augmentation ${r.aug}, cut-out ${r.erase}` : '';
+  const where = t.device ? ` on ${t.device}${t.trainSeconds ? ` in ${Math.round(t.trainSeconds / 60)} min` : ''}` : '';
+  return `${t.epochs} epochs${where}, weights of the best validation epoch (${t.bestEpoch}, EMA), seed ${t.seed}${recipe}`;
+}
+
 function markdown(c: typeof card, val: Metrics, tst: Metrics): string {
   const pct = (r: { value: number; low: number; high: number; n: number }) => `${(100 * r.value).toFixed(1)} % (95 % CI ${(100 * r.low).toFixed(1)}–${(100 * r.high).toFixed(1)}, n = ${r.n})`;
   const row = (name: string, f: (m: Metrics) => string) => `| ${name} | ${f(val)} | ${f(tst)} |`;
@@ -130,6 +137,7 @@ function markdown(c: typeof card, val: Metrics, tst: Metrics): string {
 | Outputs | \`probabilities\` [N, 4] (${c.labels.join(', ')}), \`mri_probability\` [N, 1], \`cam\` [N, 1, 6, 6] |
 | Preprocessing | ${c.preprocessing} (\`models/core/preprocess.ts\`: grey, crop to the brain, square pad, area resize to ${INPUT_SIZE} px) |
 | Temperature | tumour ${c.temperature.tumor.toFixed(3)}, type ${c.temperature.type.toFixed(3)} (inside the graph) |
+| Training | ${trainingLine(c.training)} |
 | Decision | Tumor if P(tumour) ≥ ${c.decision.threshold}; Not a brain MRI if P(MRI) < ${c.decision.mriThreshold} or colourfulness > ${c.decision.maxColourfulness}; uncertain if P(tumour) in [${c.decision.uncertainBand.join(', ')}] |
 
 ## Data

@@ -40,6 +40,7 @@ if __name__ == '__main__':
     from train import load
     crops, meta = load(args.data)
     val_idx = [i for i, m in enumerate(meta) if m['split'] == 'val' and m['variant'] == 0][:64]
-    model = BigBrainNet()
-    model.load_state_dict(torch.load(os.path.join(args.run, 'weights.pt')))
-    export(model.eval(), json.load(open(os.path.join(args.run, 'calibration.json'))), crops[val_idx], args.run)
+    calib = json.load(open(os.path.join(args.run, 'calibration.json')))
+    model = BigBrainNet(calib.get('width', BigBrainNet().width))
+    model.load_state_dict(torch.load(os.path.join(args.run, 'weights.pt'), map_location='cpu'))
+    export(model.eval(), calib, crops[val_idx], args.run)

@@ -3,6 +3,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+def parse_width(text):
+    """'16,32,64,128,192' → (16, 32, 64, 128, 192)."""
+    return tuple(int(v) for v in str(text).split(','))
+
+
 def conv(cin, cout, stride=1):
     return nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
 
@@ -14,6 +19,7 @@ class BigBrainNet(nn.Module):
 
     def __init__(self, width=(16, 32, 64, 128, 192)):
         super().__init__()
+        self.width = tuple(width)
         a, b, c, d, e = width
         self.features = nn.Sequential(
             conv(1, a, 2),                      # 48
