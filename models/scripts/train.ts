@@ -1,5 +1,5 @@
 // One command from the data folder to the shipped model:
-//   npm run train                 full run (≈ 30 min on 2 CPU cores), then package + model card
+//   npm run train                 full run (≈ 5 min on a GPU, ≈ 2–3 h on 2 CPU cores), then package + model card
 //   npm run train -- --smoke      a few dozen images, one epoch, into .cache/smoke (CI keeps the code alive)
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -8,8 +8,8 @@ import { parseArgs } from 'node:util';
 const { values: args } = parseArgs({
   options: {
     smoke: { type: 'boolean', default: false },
-    epochs: { type: 'string', default: '34' },
-    version: { type: 'string', default: '1.0.0' },
+    epochs: { type: 'string', default: '160' },
+    version: { type: 'string', default: '1.2.0' },
     data: { type: 'string', default: '../shared/data' },
     python: { type: 'string', default: '/usr/bin/python3' },
   },
