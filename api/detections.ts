@@ -80,8 +80,9 @@ export interface DetectionLog {
 }
 
 /**
- * Group commit for /detect: rows that arrive while an insert is in flight go together in the next one,
- * so under load one statement (and one WAL flush) serves many requests, and alone a row waits for nothing.
+ * Group commit for /detect: rows that arrive in the same turn of the event loop, or while an insert is in
+ * flight, go together in one statement (one WAL flush) — under load answers come back from the detect
+ * worker in bursts — while a lone row waits only for the end of the current turn.
  * Every caller still gets its answer only after its own row is committed. A failing group is retried row
  * by row, so one bad row fails only its own request.
  */
@@ -89,6 +90,7 @@ export function createDetectionLog(db: Queryable, { maxRows = 64 }: { maxRows?: 
   type Job = { id: string; d: DetectionInput; resolve(x: Detection): void; reject(e: unknown): void };
   const queue: Job[] = [];
   let running = false;
+  let scheduled = false;
 
   const run = async (group: Job[]) => {
     try {
@@ -117,7 +119,13 @@ export function createDetectionLog(db: Queryable, { maxRows = 64 }: { maxRows?: 
   return {
     save: (d) => new Promise<Detection>((resolve, reject) => {
       queue.push({ id: randomUUID(), d, resolve, reject });
-      void drain();
+      if (running || scheduled) return;
+      scheduled = true;
+      // PGlite answers synchronously: without this turn's wait no other row could ever join.
+      setImmediate(() => {
+        scheduled = false;
+        void drain();
+      });
     }),
   };
 }

@@ -46,8 +46,11 @@ export function createDetectPool(workers: number, data: DetectWorkerData): Detec
   const send = (w: Worker, id: number, bytes: Uint8Array) => {
     load.set(w, load.get(w)! + 1);
     owner.set(id, w);
-    const msg: DetectRequest = { id, bytes };
-    w.postMessage(msg);
+    // A copy of its own, moved rather than cloned: the caller keeps its bytes, and cloning a view of a
+    // buffer owned elsewhere (a parsed request body) measured ~0.5 ms per image here.
+    const own = new Uint8Array(bytes);
+    const msg: DetectRequest = { id, bytes: own };
+    w.postMessage(msg, [own.buffer]);
   };
 
   const spawn = (): Promise<void> => new Promise((resolveReady, rejectReady) => {
