@@ -1,4 +1,5 @@
-// GET / and GET /health: the API is reachable (browsers asking for HTML get the PWA instead, see static.ts).
+// GET / and GET /health/live: the process answers (browsers asking GET / for HTML get the PWA, see static.ts);
+// GET /health: the same after checking the database (orchestrators' readiness; liveness uses /health/live).
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import pkg from '../../package.json';
@@ -21,6 +22,7 @@ const ok = { 200: { description: 'The API is up', content: { 'application/json':
 export function rootRoutes() {
   const app = createRouter();
   app.openapi(createRoute({ method: 'get', path: '/', summary: 'API status (browsers get the PWA)', responses: ok }), (c) => c.json(status(c), 200));
+  app.openapi(createRoute({ method: 'get', path: '/health/live', summary: 'The process answers (no database check: a liveness probe)', responses: ok }), (c) => c.json(status(c), 200));
   app.openapi(
     createRoute({ method: 'get', path: '/health', summary: 'API status, after checking the database', responses: { ...ok, ...errorResponses(503) } }),
     async (c) => {
