@@ -99,7 +99,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     modelThreads: int('MODEL_THREADS', env.MODEL_THREADS, 1, 1),
     modelBatch: int('MODEL_BATCH', env.MODEL_BATCH, 16, 1),
     modelBatchWaitMs: int('MODEL_BATCH_WAIT_MS', env.MODEL_BATCH_WAIT_MS, 2),
-    detectWorkers: int('DETECT_WORKERS', env.DETECT_WORKERS, 1),
+    detectWorkers: int('DETECT_WORKERS', env.DETECT_WORKERS, 2),
     jsonBodyLimit: int('JSON_BODY_LIMIT_BYTES', env.JSON_BODY_LIMIT_BYTES, 16 * 1024, 256),
     trustProxy: flag(env.TRUST_PROXY, false),
     limits: {

@@ -38,6 +38,9 @@ export function createSessionStore(
 ): SessionStore {
   const lifetime = days * DAY;
   const cache = new Map<string, { found: { session: Session; user: User }; until: number }>();
+  // One lookup per session at a time: a burst of requests with one token (a client starting its load)
+  // shares it instead of opening a database connection each.
+  const inflight = new Map<string, Promise<{ session: Session; user: User } | null>>();
   // Bumped by every revocation: a lookup that overlapped one does not go into the cache.
   let epoch = 0;
   const forgetUser = (userId: string) => {
@@ -75,8 +78,12 @@ export function createSessionStore(
       const hit = cache.get(id);
       if (hit && t < hit.until && t < hit.found.session.expiresAt.getTime()) return hit.found;
       cache.delete(id);
+      const running = inflight.get(id);
+      if (running) return running;
       const before = epoch;
-      const found = await lookup(id, t);
+      const pending = lookup(id, t).finally(() => inflight.delete(id));
+      inflight.set(id, pending);
+      const found = await pending;
       if (found && cacheMs > 0 && before === epoch) {
         cache.set(id, { found, until: t + cacheMs });
         if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);

@@ -24,7 +24,7 @@ export interface ServerClassifierOptions {
 
 export async function createServerClassifier(
   modelPath: string = DEFAULT_MODEL_PATH,
-  { threads = 1, maxBatch = 16, maxWaitMs = 2, workers = 1 }: ServerClassifierOptions = {},
+  { threads = 1, maxBatch = 16, maxWaitMs = 2, workers = 2 }: ServerClassifierOptions = {},
 ): Promise<ServerClassifier> {
   if (workers > 0) {
     const pool = createDetectPool(workers, { modelPath, threads, maxBatch, maxWaitMs });

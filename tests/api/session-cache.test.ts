@@ -35,6 +35,15 @@ describe('session store with a cache', () => {
     expect(lookups()).toBe(2);
   });
 
+  it('shares one lookup among a burst of requests with the same token', async () => {
+    const { token } = await store.create(userId);
+    clock += 2001;
+    seen.length = 0;
+    const all = await Promise.all(Array.from({ length: 20 }, () => store.validate(token)));
+    expect(all.every((f) => f?.user.id === userId)).toBe(true);
+    expect(lookups()).toBe(1);
+  });
+
   it('forgets a session revoked through it at once', async () => {
     const { token, session } = await store.create(userId);
     expect(await store.validate(token)).not.toBeNull();
