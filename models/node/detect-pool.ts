@@ -11,7 +11,7 @@ import type { DetectRequest, DetectResponse, DetectWorkerData } from './detect.w
 export interface DetectPool {
   /** Image bytes → the model's answer (throws DecodeError / PreprocessError). */
   detect(bytes: Uint8Array): Promise<Analysis>;
-  /** Resolves when every worker has loaded its model; rejects if one cannot. */
+  /** Resolves when a first worker has loaded its model (jobs go to the ready ones); rejects if none can. */
   ready: Promise<void>;
   close(): Promise<void>;
 }
@@ -94,7 +94,10 @@ export function createDetectPool(workers: number, data: DetectWorkerData): Detec
     if (!closed && wasReady) void spawn().catch(() => {});
   };
 
-  const started = Promise.all(Array.from({ length: workers }, spawn)).then(() => undefined);
+  const started = Promise.any(Array.from({ length: workers }, spawn)).then(
+    () => undefined,
+    (err: AggregateError) => { throw err.errors[0] ?? err; },
+  );
   started.catch(() => {}); // the caller awaits `ready`; no unhandled rejection meanwhile
 
   return {
