@@ -11,7 +11,7 @@ import type { DetectRequest, DetectResponse, DetectWorkerData } from './detect.w
 export interface DetectPool {
   /** Image bytes → the model's answer (throws DecodeError / PreprocessError). */
   detect(bytes: Uint8Array): Promise<Analysis>;
-  /** Resolves when a first worker has loaded its model (jobs go to the ready ones); rejects if none can. */
+  /** Resolves when the first worker has loaded its model (jobs go to the ready ones); rejects if it cannot. */
   ready: Promise<void>;
   close(): Promise<void>;
 }
@@ -94,10 +94,12 @@ export function createDetectPool(workers: number, data: DetectWorkerData): Detec
     if (!closed && wasReady) void spawn().catch(() => {});
   };
 
-  const started = Promise.any(Array.from({ length: workers }, spawn)).then(
-    () => undefined,
-    (err: AggregateError) => { throw err.errors[0] ?? err; },
-  );
+  // The others start once the first is ready: on a small machine they would otherwise compete with it
+  // (and with the database's start) for the same cores, and delay the first answer.
+  const started = spawn();
+  void started.then(() => {
+    for (let i = 1; i < workers && !closed; i++) void spawn().catch(() => {});
+  }, () => {});
   started.catch(() => {}); // the caller awaits `ready`; no unhandled rejection meanwhile
 
   return {
