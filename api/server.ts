@@ -12,7 +12,7 @@ import { assertModelFile } from './model-file.ts';
 const config = loadConfig();
 const modelPath = config.modelPath ?? DEFAULT_MODEL_PATH;
 assertModelFile(modelPath);
-// Side by side: PGlite's start is mostly WASM compilation off the main thread, the model's is native.
+// Side by side: the database opens on this thread while the first detect worker loads the model on its own.
 const [db, classifier] = await Promise.all([
   openDb(config),
   createServerClassifier(modelPath, {
