@@ -41,16 +41,24 @@ const toDetection = (r: Row): Detection => ({
   ms: r.ms === null ? null : Number(r.ms),
 });
 
+const INSERT_COLUMNS = 'id, user_id, client_id, source, created_at, result, label, probabilities, tumor_probability, uncertain, model_name, model_version, image_sha256, ms';
+
+/** One row of an insert: appends its values to params and returns its placeholders. */
+function tupleOf(id: string, d: DetectionInput, params: unknown[]): string {
+  const at = params.length;
+  params.push(id, d.userId, d.clientId, d.source, d.createdAt ?? null, d.result, d.label, JSON.stringify(d.probabilities),
+    d.tumorProbability, d.uncertain, d.model.name, d.model.version, d.imageSha256, d.ms);
+  const p = (i: number) => `$${at + i}`;
+  return `(${p(1)}::uuid, ${p(2)}::uuid, ${p(3)}, ${p(4)}, coalesce(${p(5)}::timestamptz, date_trunc('milliseconds', now())), ${p(6)}, ${p(7)}, ${p(8)}::jsonb, ${p(9)}::float8, ${p(10)}::boolean, ${p(11)}, ${p(12)}, ${p(13)}, ${p(14)}::float8)`;
+}
+
 /** Inserts; with a client id already used by this user, returns the stored one and created = false. */
 export async function saveDetection(db: Queryable, d: DetectionInput): Promise<{ detection: Detection; created: boolean }> {
+  const params: unknown[] = [];
   const [row] = await db.query<Row>(
-    `insert into detections (user_id, client_id, source, created_at, result, label, probabilities, tumor_probability,
-                             uncertain, model_name, model_version, image_sha256, ms)
-     values ($1, $2, $3, coalesce($4::timestamptz, date_trunc('milliseconds', now())), $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13)
-     on conflict (user_id, client_id) do nothing
-     returning ${COLUMNS}`,
-    [d.userId, d.clientId, d.source, d.createdAt ?? null, d.result, d.label, JSON.stringify(d.probabilities),
-      d.tumorProbability, d.uncertain, d.model.name, d.model.version, d.imageSha256, d.ms],
+    `insert into detections (${INSERT_COLUMNS}) values ${tupleOf(randomUUID(), d, params)}
+     on conflict (user_id, client_id) do nothing returning ${COLUMNS}`,
+    params,
   );
   if (row) return { detection: toDetection(row), created: true };
   const [existing] = await db.query<Row>(`select ${COLUMNS} from detections where user_id = $1 and client_id = $2`, [d.userId, d.clientId]);
@@ -58,18 +66,10 @@ export async function saveDetection(db: Queryable, d: DetectionInput): Promise<{
   return { detection: toDetection(existing), created: false };
 }
 
-const INSERT_COLUMNS = 'id, user_id, client_id, source, created_at, result, label, probabilities, tumor_probability, uncertain, model_name, model_version, image_sha256, ms';
-
 /** One multi-row insert of server detections (no client id: nothing to conflict on); rows come back by id. */
 async function insertMany(db: Queryable, items: Array<{ id: string; d: DetectionInput }>): Promise<Map<string, Detection>> {
   const params: unknown[] = [];
-  const tuples = items.map(({ id, d }) => {
-    const at = params.length;
-    params.push(id, d.userId, d.source, d.createdAt ?? null, d.result, d.label, JSON.stringify(d.probabilities),
-      d.tumorProbability, d.uncertain, d.model.name, d.model.version, d.imageSha256, d.ms);
-    const p = (i: number) => `$${at + i}`;
-    return `(${p(1)}::uuid, ${p(2)}::uuid, null, ${p(3)}, coalesce(${p(4)}::timestamptz, date_trunc('milliseconds', now())), ${p(5)}, ${p(6)}, ${p(7)}::jsonb, ${p(8)}::float8, ${p(9)}::boolean, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)}::float8)`;
-  });
+  const tuples = items.map(({ id, d }) => tupleOf(id, d, params));
   const rows = await db.query<Row>(`insert into detections (${INSERT_COLUMNS}) values ${tuples.join(', ')} returning ${COLUMNS}`, params);
   return new Map(rows.map((r) => [r.id, toDetection(r)]));
 }

@@ -1,5 +1,5 @@
 // What every handler can reach: the injected dependencies and, after requireSession, the caller.
-import type { DetectModel } from '../models/node/server-classifier.ts';
+import type { Detector } from '../models/node/server-classifier.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/types.ts';
 import type { Passwords } from './auth/password.ts';
@@ -9,7 +9,7 @@ import type { DetectionLog } from './detections.ts';
 
 export interface Deps {
   db: Db;
-  classifier: DetectModel;
+  classifier: Detector;
   config: Config;
   sessions: SessionStore;
   now: () => Date;

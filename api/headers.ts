@@ -1,8 +1,8 @@
 // Headers on every response: cross-origin isolation (COOP/COEP, needed for WASM threads in the PWA), CORP so
 // the isolated page may load the app's own files, a CSP that allows only the app's own scripts (plus
 // WebAssembly compilation), no MIME sniffing, no Referer, and HSTS when the request came over HTTPS.
-import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import { isHttps } from './auth/cookie.ts';
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -21,9 +21,6 @@ export const CONTENT_SECURITY_POLICY = [
 
 export const HSTS = 'max-age=31536000; includeSubDomains';
 
-const overHttps = (c: Context): boolean =>
-  new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
-
 export const securityHeaders = createMiddleware(async (c, next) => {
   await next();
   c.header('Cross-Origin-Opener-Policy', 'same-origin');
@@ -33,5 +30,5 @@ export const securityHeaders = createMiddleware(async (c, next) => {
   c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
   c.header('Referrer-Policy', 'no-referrer');
   c.header('X-Frame-Options', 'DENY');
-  if (overHttps(c)) c.header('Strict-Transport-Security', HSTS);
+  if (isHttps(c)) c.header('Strict-Transport-Security', HSTS);
 });

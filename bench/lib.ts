@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../tests/support/spawn-server.ts';
+import { loadConfig } from '../api/config.ts';
 
 export const REPO = fileURLToPath(new URL('../', import.meta.url));
 export const DATA = `${REPO}../shared/data/brain-mri/Training/`;
@@ -84,6 +85,12 @@ export interface Child {
   spawnedAt: number;
   log(): string;
   stop(): Promise<void>;
+}
+
+/** The server's default settings, read from the one place that defines them (api/config.ts). */
+export function serverDefaults() {
+  const c = loadConfig({});
+  return { threads: c.modelThreads, maxBatch: c.modelBatch, maxWaitMs: c.modelBatchWaitMs, workers: c.detectWorkers, sessionCacheMs: c.sessionCacheMs };
 }
 
 /**

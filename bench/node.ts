@@ -2,10 +2,10 @@
 // end-to-end per image in the server process, and the in-process pipeline ceiling (no HTTP).
 import { availableParallelism } from 'node:os';
 import { preprocess, type Preprocessed } from '../models/core/preprocess.ts';
-import { createClassifier } from '../models/node/classifier.ts';
+import { createClassifier, DEFAULT_MODEL_PATH } from '../models/node/classifier.ts';
 import { decodeImage } from '../models/node/decode.ts';
 import { createServerClassifier } from '../models/node/server-classifier.ts';
-import { log, QUICK, round, stats, type Stats } from './lib.ts';
+import { log, QUICK, round, serverDefaults, stats, type Stats } from './lib.ts';
 
 export interface NodeResults {
   modelOnly: Stats & { threads: number };
@@ -77,8 +77,9 @@ export async function benchNode(images: Array<{ name: string; bytes: Buffer }>):
   let pipelineCeiling: NodeResults['pipelineCeiling'] | null = null;
   const tried: Array<{ workers: number; imgPerSec: number }> = [];
   for (const workers of [0, 1, 2]) {
-    const opts = { threads: 1, maxBatch: 16, maxWaitMs: 2, workers };
-    const server = await createServerClassifier(undefined, opts);
+    const { threads, maxBatch, maxWaitMs } = serverDefaults();
+    const opts = { threads, maxBatch, maxWaitMs, workers };
+    const server = await createServerClassifier(DEFAULT_MODEL_PATH, opts);
     const concurrency = 32;
     const total = QUICK ? 256 : 1024;
     const go = async () => {

@@ -10,7 +10,7 @@ import { openNeon } from '../api/db/neon.ts';
 import { MODEL_CARD } from '../models/core/model.ts';
 import { startWsProxy } from '../tests/api/ws-proxy.ts';
 import { load, type LoadResult } from './load.ts';
-import { log, multipart, QUICK, REPO, round, rssOf, skip, sleep, startApi, token } from './lib.ts';
+import { log, multipart, QUICK, REPO, round, rssOf, serverDefaults, skip, sleep, startApi, token } from './lib.ts';
 
 type Images = Array<{ name: string; bytes: Buffer }>;
 export const CONCURRENCY = [1, 8, 32, 64];
@@ -30,6 +30,11 @@ async function detectOnce(url: string, tok: string, img: { name: string; bytes: 
   const res = await fetch(`${url}/detect`, { method: 'POST', headers: { 'auth-token': tok, 'content-type': contentType }, body: new Uint8Array(body) });
   await res.arrayBuffer();
   return res.status;
+}
+
+function defaultsLabel(): string {
+  const d = serverDefaults();
+  return `DETECT_WORKERS=${d.workers}, MODEL_BATCH=${d.maxBatch}, MODEL_BATCH_WAIT_MS=${d.maxWaitMs}, MODEL_THREADS=${d.threads}, SESSION_CACHE_MS=${d.sessionCacheMs} (defaults)`;
 }
 
 /** ms from spawn to the first /health answer (polled from the "listening" line). */
@@ -76,7 +81,7 @@ export async function benchServer(images: Images): Promise<ServerResults> {
   }
   const r = rssOf(pid);
   out.detect = {
-    config: 'DETECT_WORKERS=2, MODEL_BATCH=16, MODEL_BATCH_WAIT_MS=2, MODEL_THREADS=1, SESSION_CACHE_MS=2000 (defaults)',
+    config: defaultsLabel(),
     runs, rssAfterWarmupMiB, rssEndMiB: round(r?.rss ?? NaN, 0)!, peakRssMiB: round(r?.hwm ?? NaN, 0)!,
   };
   await api.stop();

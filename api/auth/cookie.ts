@@ -4,7 +4,8 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 
 export const SESSION_COOKIE = 'bigbrain_session';
 
-const isHttps = (c: Context): boolean =>
+/** The request came over HTTPS: its own URL, or the first X-Forwarded-Proto entry behind a TLS proxy. */
+export const isHttps = (c: Context): boolean =>
   new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
 
 export function setSessionCookie(c: Context, token: string, expiresAt: Date, secure: 'auto' | boolean): void {

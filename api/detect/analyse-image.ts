@@ -1,12 +1,11 @@
 // Image bytes → the model's answer, with the shared pipeline: decode (sharp) → preprocess → ONNX → interpret,
-// on the server's worker threads when the model has detect(), else inline.
+// on the server's worker threads (or inline, see asDetector).
 // Every failure is an ApiError with the status and code the contract promises.
 import { createHash } from 'node:crypto';
 import type { Analysis } from '../../models/core/interpret.ts';
 import { PreprocessError } from '../../models/core/preprocess.ts';
 import { DecodeError } from '../../models/node/decode.ts';
-import { detectInline } from '../../models/node/detect-inline.ts';
-import type { DetectModel } from '../../models/node/server-classifier.ts';
+import type { Detector } from '../../models/node/server-classifier.ts';
 import { ApiError } from '../errors.ts';
 
 const DECODE_STATUS = { unsupported_type: 415, too_large: 413, corrupt_image: 422, empty_file: 400 } as const;
@@ -18,12 +17,12 @@ export interface ImageAnalysis {
   ms: number;
 }
 
-export async function analyseImage(bytes: Uint8Array, classifier: DetectModel): Promise<ImageAnalysis> {
+export async function analyseImage(bytes: Uint8Array, classifier: Detector): Promise<ImageAnalysis> {
   const started = performance.now();
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   let analysis: Analysis;
   try {
-    analysis = 'detect' in classifier ? await classifier.detect(bytes) : await detectInline(classifier, bytes);
+    analysis = await classifier.detect(bytes);
   } catch (err) {
     if (err instanceof DecodeError) throw new ApiError(DECODE_STATUS[err.code], err.code, err.message);
     if (err instanceof PreprocessError) throw new ApiError(PREPROCESS_STATUS[err.code], err.code === 'too_large' ? 'too_large' : 'corrupt_image', err.message);

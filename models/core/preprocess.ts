@@ -3,11 +3,8 @@
 // run exactly the same arithmetic.
 import { INPUT_SIZE } from './contract.ts';
 import { CodedError, isTooLarge, tooLargeMessage } from './errors.ts';
-import { MAX_PIXELS, MAX_SIDE } from './limits.ts';
 
 export const PREPROCESS_VERSION = 'pp-1';
-
-export { MAX_PIXELS, MAX_SIDE };
 
 export interface Pixels {
   data: Uint8Array | Uint8ClampedArray;

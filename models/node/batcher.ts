@@ -8,9 +8,9 @@ type Result = Awaited<ReturnType<Analyse>>[number];
 
 export interface BatchOptions {
   /** Most images in one inference. */
-  maxBatch?: number;
+  maxBatch: number;
   /** Longest time the first queued image waits for company, in ms. */
-  maxWaitMs?: number;
+  maxWaitMs: number;
   /** Whether more images are on their way (e.g. being decoded); when it says no, the batch runs at once. */
   more?: () => boolean;
 }
@@ -31,7 +31,7 @@ export interface BatchingClassifier extends Pick<Classifier, 'analyse'> {
   stats(): BatchStats;
 }
 
-export function createBatcher(inner: Pick<Classifier, 'analyse'>, { maxBatch = 16, maxWaitMs = 3, more }: BatchOptions = {}): BatchingClassifier {
+export function createBatcher(inner: Pick<Classifier, 'analyse'>, { maxBatch, maxWaitMs, more }: BatchOptions): BatchingClassifier {
   if (maxBatch < 1) throw new Error('maxBatch must be ≥ 1');
   const queue: Pending[] = [];
   let queued = 0;

@@ -29,7 +29,7 @@ let ortModule: Promise<typeof Ort> | undefined;
  * ~/.cache/Microsoft unless ORT_DISABLE_TELEMETRY is set before it loads: hence the late import.
  * Nothing about a patient's images may leave the machine, not even usage counts.
  */
-export function loadOrt(): Promise<typeof Ort> {
+function loadOrt(): Promise<typeof Ort> {
   process.env.ORT_DISABLE_TELEMETRY ??= '1';
   return (ortModule ??= import('onnxruntime-node'));
 }

@@ -23,7 +23,7 @@ export async function detectInline(model: Pick<Classifier, 'analyse'>, bytes: Ui
  * The same with dynamic batching: an image waits for company only while other images are still being
  * decoded here (so a lone request never waits), up to maxWaitMs and maxBatch.
  */
-export function createBatchingDetector(model: Pick<Classifier, 'analyse'>, { maxBatch = 16, maxWaitMs = 2 }: BatchOptions = {}) {
+export function createBatchingDetector(model: Pick<Classifier, 'analyse'>, { maxBatch, maxWaitMs }: Omit<BatchOptions, 'more'>) {
   let decoding = 0;
   const batched = maxBatch > 1 ? createBatcher(model, { maxBatch, maxWaitMs, more: () => decoding > 0 }) : model;
   return async (bytes: Uint8Array): Promise<Analysis> => {

@@ -34,18 +34,17 @@ function revive(r: Extract<DetectResponse, { ok: false }>): Error {
 
 export function createDetectPool(workers: number, data: DetectWorkerData): DetectPool {
   if (workers < 1) throw new Error('a detect pool needs at least one worker');
-  type Job = { resolve(a: Analysis): void; reject(e: Error): void };
+  type Job = { resolve(a: Analysis): void; reject(e: Error): void; worker?: Worker };
   const pending = new Map<number, Job>();
   const load = new Map<Worker, number>();
   const ready = new Set<Worker>();
-  const owner = new Map<number, Worker>();
   const waiting: Array<{ id: number; bytes: Uint8Array }> = [];
   let nextId = 1;
   let closed = false;
 
   const send = (w: Worker, id: number, bytes: Uint8Array) => {
     load.set(w, load.get(w)! + 1);
-    owner.set(id, w);
+    pending.get(id)!.worker = w;
     // A copy of its own, moved rather than cloned a second time: the caller keeps its bytes.
     const own = new Uint8Array(bytes);
     const msg: DetectRequest = { id, bytes: own };
@@ -65,7 +64,6 @@ export function createDetectPool(workers: number, data: DetectWorkerData): Detec
       }
       const job = pending.get(r.id);
       pending.delete(r.id);
-      owner.delete(r.id);
       load.set(w, (load.get(w) ?? 1) - 1);
       if (!job) return;
       if (r.ok) job.resolve(r.analysis);
@@ -85,11 +83,10 @@ export function createDetectPool(workers: number, data: DetectWorkerData): Detec
     const wasReady = ready.has(w);
     load.delete(w);
     ready.delete(w);
-    for (const [id, o] of owner) {
-      if (o !== w) continue;
-      pending.get(id)?.reject(err);
+    for (const [id, job] of pending) {
+      if (job.worker !== w) continue;
+      job.reject(err);
       pending.delete(id);
-      owner.delete(id);
     }
     if (!closed && wasReady) void spawn().catch(() => {});
   };

@@ -1,9 +1,10 @@
-// The server's model: image bytes → answer. With workers (the default) the whole pipeline runs on
+// The server's model: image bytes → answer. Settings come from api/config.ts (the one place with defaults).
+// With workers the whole pipeline runs on
 // worker threads, each with its own onnxruntime session and dynamic batcher; with workers = 0, on the
 // event loop (one session behind one batcher).
 import type { Analysis } from '../core/interpret.ts';
-import { createClassifier, DEFAULT_MODEL_PATH, type Classifier } from './classifier.ts';
-import { createBatchingDetector } from './detect-inline.ts';
+import { createClassifier, type Classifier } from './classifier.ts';
+import { createBatchingDetector, detectInline } from './detect-inline.ts';
 import { createDetectPool } from './detect-pool.ts';
 
 export interface ServerClassifier {
@@ -13,18 +14,18 @@ export interface ServerClassifier {
 
 export interface ServerClassifierOptions {
   /** onnxruntime intra-op threads per session. */
-  threads?: number;
+  threads: number;
   /** Most images per inference (1 = no batching). */
-  maxBatch?: number;
+  maxBatch: number;
   /** Longest wait for a batch to fill, ms. */
-  maxWaitMs?: number;
+  maxWaitMs: number;
   /** Worker threads running decode + preprocess + inference (0 = on the event loop). */
-  workers?: number;
+  workers: number;
 }
 
 export async function createServerClassifier(
-  modelPath: string = DEFAULT_MODEL_PATH,
-  { threads = 1, maxBatch = 16, maxWaitMs = 2, workers = 2 }: ServerClassifierOptions = {},
+  modelPath: string,
+  { threads, maxBatch, maxWaitMs, workers }: ServerClassifierOptions,
 ): Promise<ServerClassifier> {
   if (workers > 0) {
     const pool = createDetectPool(workers, { modelPath, threads, maxBatch, maxWaitMs });
@@ -40,5 +41,9 @@ export async function createServerClassifier(
   return { detect: createBatchingDetector(model, { maxBatch, maxWaitMs }), release: () => model.release() };
 }
 
-/** What the API needs from a model: detect(bytes), or analyse() of preprocessed images (run inline). */
-export type DetectModel = Pick<ServerClassifier, 'detect'> | Pick<Classifier, 'analyse'>;
+/** What the API needs from a model: image bytes → answer. */
+export type Detector = Pick<ServerClassifier, 'detect'>;
+
+/** A detector from either kind of model: the server's, or one that analyses preprocessed images (run inline). */
+export const asDetector = (m: Detector | Pick<Classifier, 'analyse'>): Detector =>
+  'detect' in m ? m : { detect: (bytes) => detectInline(m, bytes) };

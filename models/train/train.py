@@ -315,7 +315,6 @@ def main():
     print(f'best epoch {best[2]} of {total["epochs"]}, {train_seconds} s', flush=True)
     extra = {'bestEpoch': best[2], 'epochs': total['epochs'], 'seed': args.seed, 'recipe': recipe,
              'device': torch.cuda.get_device_name() if dev == 'cuda' else 'cpu', 'trainSeconds': train_seconds}
-    torch.save(model.state_dict(), os.path.join(args.out, 'weights.pt'))
     if ema is not None:
         torch.save({k: v.cpu() for k, v in ema.state_dict().items()}, os.path.join(args.out, 'weights-last.pt'))
     finish(model, crops, meta, val_idx, extra, args)

@@ -1,11 +1,9 @@
 // Browser decoding: file bytes → RGBA pixels for the shared preprocessing pipeline.
 // Works on the main thread and in workers (OffscreenCanvas). EXIF orientation is applied,
 // as the server's sharp `.rotate()` does; no colour-space conversion, no premultiplication.
-import { CodedError, DecodeError, decodeErrors, isTooLarge } from '../../models/core/errors.ts';
+import { CodedError, decodeErrors, isTooLarge } from '../../models/core/errors.ts';
 import type { Pixels } from '../../models/core/preprocess.ts';
 import { sniffImageType } from '../../models/core/sniff.ts';
-
-export { DecodeError };
 
 export async function decodeBlob(blob: Blob): Promise<Pixels> {
   if (blob.size === 0) throw decodeErrors.empty();

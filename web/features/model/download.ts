@@ -34,7 +34,7 @@ const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const retryableStatus = (s: number) => s >= 500 || s === 408 || s === 429;
 
 /** The start offset of a 206 answer (`Content-Range: bytes 100-199/200`), or null. */
-export function rangeStart(res: Response): number | null {
+function rangeStart(res: Response): number | null {
   const m = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(res.headers.get('Content-Range') ?? '');
   return m ? Number(m[1]) : null;
 }
