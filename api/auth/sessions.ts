@@ -41,7 +41,7 @@ export function createSessionStore(
   // One lookup per session at a time: a burst of requests with one token (a client starting its load)
   // shares it instead of opening a database connection each.
   const inflight = new Map<string, Promise<{ session: Session; user: User } | null>>();
-  // Bumped by every revocation: a lookup that overlapped one does not go into the cache.
+  // Bumped when a revocation has committed: a lookup that overlapped one does not go into the cache.
   let epoch = 0;
   const forgetUser = (userId: string) => {
     for (const [id, e] of cache) if (e.found.user.id === userId) cache.delete(id);
@@ -90,15 +90,19 @@ export function createSessionStore(
       }
       return found;
     },
+    // Forgotten before the delete (no cached answer while it runs) and after it: a lookup that read the row
+    // before the delete committed is dropped if it ended first, and not cached if it ends later (epoch).
     async revoke(sessionId) {
-      epoch++;
       cache.delete(sessionId);
       await db.query('delete from sessions where id = $1', [sessionId]);
+      epoch++;
+      cache.delete(sessionId);
     },
     async revokeAllOf(userId) {
-      epoch++;
       forgetUser(userId);
       await db.query('delete from sessions where user_id = $1', [userId]);
+      epoch++;
+      forgetUser(userId);
     },
   };
 }
