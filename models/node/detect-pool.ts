@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { Analysis } from '../core/interpret.ts';
 import { PreprocessError, type PreprocessErrorCode } from '../core/preprocess.ts';
 import { DecodeError, type DecodeErrorCode } from './decode.ts';
-import type { DetectRequest, DetectResponse, DetectWorkerData } from './detect.worker.ts';
+import type { CloseRequest, DetectRequest, DetectResponse, DetectWorkerData } from './detect.worker.ts';
 
 export interface DetectPool {
   /** Image bytes → the model's answer (throws DecodeError / PreprocessError). */
@@ -30,6 +30,20 @@ function revive(r: Extract<DetectResponse, { ok: false }>): Error {
   if (r.name === 'DecodeError') return new DecodeError(r.code as DecodeErrorCode, r.message);
   if (r.name === 'PreprocessError') return new PreprocessError(r.code as PreprocessErrorCode, r.message);
   return new Error(r.message);
+}
+
+/**
+ * Asks the worker to release its session and end by itself; a worker still loading its model reads the
+ * request once loaded. terminate() mid-load aborts the whole process (onnxruntime's native code throws
+ * on a dying thread), so it is only the fallback for a worker that does not end in time.
+ */
+function stopWorker(w: Worker, graceMs = 5_000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => void w.terminate().then(() => resolve()), graceMs);
+    w.once('exit', () => { clearTimeout(timer); resolve(); });
+    const msg: CloseRequest = { close: true };
+    w.postMessage(msg);
+  });
 }
 
 export function createDetectPool(workers: number, data: DetectWorkerData): DetectPool {
@@ -124,7 +138,7 @@ export function createDetectPool(workers: number, data: DetectWorkerData): Detec
       ready.clear();
       for (const job of pending.values()) job.reject(new Error('the detect pool is closed'));
       pending.clear();
-      await Promise.all(all.map((w) => w.terminate()));
+      await Promise.all(all.map((w) => stopWorker(w)));
     },
   };
 }

@@ -11,6 +11,8 @@ export interface DetectWorkerData extends Omit<BatchOptions, 'more'> {
   threads: number;
 }
 export type DetectRequest = { id: number; bytes: Uint8Array };
+/** Release the session and let the thread end by itself (terminating it mid-load aborts the process). */
+export type CloseRequest = { close: true };
 export type DetectResponse =
   | { id: number; ok: true; analysis: Analysis }
   | { id: number; ok: false; name: string; code: string | undefined; message: string };
@@ -19,14 +21,20 @@ const { modelPath, threads, maxBatch, maxWaitMs } = workerData as DetectWorkerDa
 const model = await createClassifier(modelPath, { threads });
 const detect = createBatchingDetector(model, { maxBatch, maxWaitMs });
 
-parentPort!.on('message', async ({ id, bytes }: DetectRequest) => {
+parentPort!.on('message', async (msg: DetectRequest | CloseRequest) => {
+  if ('close' in msg) {
+    await model.release();
+    parentPort!.close();
+    return;
+  }
+  const { id, bytes } = msg;
   try {
-    const msg: DetectResponse = { id, ok: true, analysis: await detect(bytes) };
-    parentPort!.postMessage(msg);
+    const answer: DetectResponse = { id, ok: true, analysis: await detect(bytes) };
+    parentPort!.postMessage(answer);
   } catch (err) {
     const e = err as Error & { code?: string };
-    const msg: DetectResponse = { id, ok: false, name: e?.name ?? 'Error', code: e?.code, message: e?.message ?? String(err) };
-    parentPort!.postMessage(msg);
+    const answer: DetectResponse = { id, ok: false, name: e?.name ?? 'Error', code: e?.code, message: e?.message ?? String(err) };
+    parentPort!.postMessage(answer);
   }
 });
 parentPort!.postMessage({ ready: true });

@@ -351,7 +351,7 @@ describe('deploy/Dockerfile replayed outside Docker: build stage, then runtime s
       const check = await server.exec(execForm(hc![1]!, 0));
       expect(check).toBe(0);
 
-      expect(await server.stop()).toBe(0);
+      expect(await server.stop(), server.log()).toBe(0);
       expect(server.log()).toMatch(/SIGTERM: shutting down/);
       // The image's ENV keeps onnxruntime's telemetry from writing under HOME and TMPDIR.
       expect(app.env.ORT_DISABLE_TELEMETRY).toBe('1');
@@ -386,7 +386,7 @@ describe('deploy/Dockerfile replayed outside Docker: build stage, then runtime s
           form.append('file', new Blob([noise.data], { type: noise.type }), 'image');
           const res = await fetch(`${server.url}/detect`, { method: 'POST', headers: { 'auth-token': accessToken }, body: form });
           expect(res.status).toBe(422);
-          expect(await server.stop()).toBe(0);
+          expect(await server.stop(), server.log()).toBe(0);
         } finally {
           server.kill();
         }

@@ -30,7 +30,7 @@ export async function startImageServer(image: Replayed, extra: Record<string, st
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TMPDIR: tmp, ...image.env, PORT: '0', HOST: '127.0.0.1', ...extra };
   const child = spawn(cmd!, args, { cwd: image.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => { if (signal) log += `\n[exited on ${signal}]`; resolve(code); }));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the image's CMD did not start listening:\n${log}`)), 60_000);
     const onData = (chunk: Buffer) => {

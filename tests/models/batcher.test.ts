@@ -1,4 +1,5 @@
 // The dynamic batcher and the detect pool (the pipeline on worker threads): behaviour, not timing.
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { createClassifier, DEFAULT_MODEL_PATH, type Classifier } from '../../models/node/classifier.ts';
@@ -140,4 +141,27 @@ describe('createDetectPool', () => {
     await broken.close();
     await expect(broken.detect(new Uint8Array(4))).rejects.toThrow(/closed/);
   }, 30_000);
+
+  it('closes while a worker is still loading its model, and the process then exits normally', () => {
+    // The second worker starts once the first is ready. Terminating a thread inside onnxruntime's session
+    // creation aborts the process (SIGABRT) at exit, as the server's shutdown does right after close().
+    // One child per moment of that load: before onnxruntime, inside session creation, loaded.
+    const pool = new URL('../../models/node/detect-pool.ts', import.meta.url).href;
+    const classifier = new URL('../../models/node/classifier.ts', import.meta.url).href;
+    for (const ms of [0, 200, 300, 400, 500, 700]) {
+      const script = `
+        const { createDetectPool } = await import(${JSON.stringify(pool)});
+        const { DEFAULT_MODEL_PATH } = await import(${JSON.stringify(classifier)});
+        const p = createDetectPool(2, { modelPath: DEFAULT_MODEL_PATH, threads: 1, maxBatch: 1, maxWaitMs: 0 });
+        await p.ready;
+        await new Promise((r) => setTimeout(r, ${ms}));
+        await p.close();
+        console.log('closed cleanly');
+        process.exit(0);`;
+      const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], { encoding: 'utf8', timeout: 60_000 });
+      expect(run.signal, `closed ${ms} ms after ready: ${run.stderr}`).toBeNull();
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toContain('closed cleanly');
+    }
+  }, 180_000);
 });
