@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
 import card from './models/card.json' with { type: 'json' };
+import { precompressDir } from './api/precompress.ts';
 
 // Build config of the PWA (web/ → dist/web/) and the test runner config for the whole repository.
 
@@ -58,6 +59,22 @@ function ortRuntime(): Plugin {
   };
 }
 
+/** After the build (service worker included): file.br and file.gz beside each compressible file. */
+function precompress(): Plugin {
+  let outDir = '';
+  return {
+    name: 'bigbrain-precompress',
+    apply: 'build',
+    enforce: 'post',
+    configResolved(config) {
+      outDir = config.build.outDir;
+    },
+    async closeBundle() {
+      await precompressDir(outDir, `${repo}node_modules/.cache/bigbrain-precompress`);
+    },
+  };
+}
+
 const isolationHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -98,6 +115,7 @@ export default defineConfig({
       },
       devOptions: { enabled: false },
     }),
+    precompress(),
   ],
   test: {
     root: repo,

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { constants, gzip } from 'node:zlib';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getMimeType } from 'hono/utils/mime';
+import { COMPRESSIBLE, PRECOMPRESSED } from './precompress.ts';
 
 const EXTRA_TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
@@ -40,7 +41,6 @@ export function findStaticFile(roots: string[], urlPath: string): string | null 
   return null;
 }
 
-const COMPRESSIBLE = new Set(['.wasm', '.mjs', '.js', '.css', '.html', '.json', '.webmanifest', '.svg', '.onnx']);
 const gzipAsync = promisify(gzip);
 const gzipped = new Map<string, { mtimeMs: number; body: Promise<Buffer> }>();
 
@@ -51,6 +51,43 @@ function gzippedFile(file: string, mtimeMs: number): Promise<Buffer> {
   const body = gzipAsync(readFileSync(file), { level: constants.Z_BEST_COMPRESSION });
   gzipped.set(file, { mtimeMs, body });
   return body;
+}
+
+/** Whether an Accept-Encoding header allows `coding` (a q=0 entry refuses it). */
+export function acceptsEncoding(header: string, coding: string): boolean {
+  for (const part of header.toLowerCase().split(',')) {
+    const [name, ...params] = part.split(';').map((s) => s.trim());
+    if (name !== coding && name !== '*') continue;
+    const q = params.find((p) => p.startsWith('q='));
+    return !q || Number(q.slice(2)) > 0;
+  }
+  return false;
+}
+
+const ENCODING_OF = { '.br': 'br', '.gz': 'gzip' } as const;
+type Encoded = { encoding: string; length: number; body: () => BodyInit };
+const streamOf = (path: string, range?: { start: number; end: number }) =>
+  Readable.toWeb(createReadStream(path, range)) as ReadableStream;
+
+/**
+ * The bytes to send compressed, if any: the build's file.br or file.gz (brotli first) when newer than
+ * the file; otherwise, for a compressible file, gzip made once per process and version.
+ */
+async function encodedVariant(file: string, mtimeMs: number, accept: string): Promise<Encoded | null> {
+  if (!COMPRESSIBLE.test(file)) return null;
+  for (const ext of PRECOMPRESSED) {
+    const encoding = ENCODING_OF[ext];
+    if (!acceptsEncoding(accept, encoding)) continue;
+    try {
+      const built = statSync(file + ext);
+      if (built.mtimeMs >= mtimeMs) return { encoding, length: built.size, body: () => streamOf(file + ext) };
+    } catch {
+      // not built beside it
+    }
+  }
+  if (!acceptsEncoding(accept, 'gzip')) return null;
+  const gz = await gzippedFile(file, mtimeMs);
+  return { encoding: 'gzip', length: gz.length, body: () => new Uint8Array(gz) };
 }
 
 /**
@@ -95,18 +132,17 @@ async function sendFile(c: Context, file: string): Promise<Response> {
       'content-range': `bytes ${range.start}-${range.end}/${size}`,
       'content-length': String(range.end - range.start + 1),
     });
-    const stream = createReadStream(file, { start: range.start, end: range.end });
-    return new Response(Readable.toWeb(stream) as ReadableStream, { status: 206, headers });
+    return new Response(streamOf(file, range), { status: 206, headers });
   }
-  if (COMPRESSIBLE.has(extname(file).toLowerCase()) && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
-    const body = await gzippedFile(file, mtimeMs);
-    Object.assign(headers, { 'content-encoding': 'gzip', 'content-length': String(body.length) });
-    return new Response(c.req.method === 'HEAD' ? null : new Uint8Array(body), { headers });
+  const encoded = await encodedVariant(file, mtimeMs, c.req.header('accept-encoding') ?? '');
+  if (encoded) {
+    Object.assign(headers, { 'content-encoding': encoded.encoding, 'content-length': String(encoded.length) });
+    return new Response(c.req.method === 'HEAD' ? null : encoded.body(), { headers });
   }
   headers['content-length'] = String(size);
   headers['accept-ranges'] = 'bytes';
   if (c.req.method === 'HEAD') return new Response(null, { headers });
-  return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, { headers });
+  return new Response(streamOf(file), { headers });
 }
 
 const wantsHtml = (c: Context): boolean => (c.req.header('accept') ?? '').includes('text/html');
