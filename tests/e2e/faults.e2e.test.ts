@@ -4,6 +4,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_FILE, MODEL_SHA256 } from '../../models/core/model.ts';
+import { RUNTIME_CACHE } from '../../web/lib/runtime.ts';
 import { HAS_BROWSER, ensureBuilt, launch, newTabletContext, serveDist, type Served } from './harness.ts';
 
 describe.runIf(HAS_BROWSER)('model delivery faults in Chromium', () => {
@@ -42,11 +43,11 @@ describe.runIf(HAS_BROWSER)('model delivery faults in Chromium', () => {
     await page.getByText('Download interrupted — retrying (2/3)…').waitFor({ timeout: 60_000 });
     await page.getByTestId('model-ready').waitFor({ timeout: 120_000 });
     expect(ranges).toEqual([null, `bytes=${cut}-`]);
-    const sha = await page.evaluate(async (file) => {
-      const res = await (await caches.open('bigbrain-runtime-v1')).match(`/${file}`);
+    const sha = await page.evaluate(async ([name, file]) => {
+      const res = await (await caches.open(name)).match(`/${file}`);
       const d = await crypto.subtle.digest('SHA-256', await res!.arrayBuffer());
       return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
-    }, MODEL_FILE);
+    }, [RUNTIME_CACHE, MODEL_FILE] as const);
     expect(sha).toBe(MODEL_SHA256);
     await context.close();
   }, 180_000);
@@ -58,13 +59,13 @@ describe.runIf(HAS_BROWSER)('model delivery faults in Chromium', () => {
     await page.getByText('Ready offline').waitFor({ timeout: 120_000 });
     const modelGets = () => served.requests.filter((r) => r.url.endsWith(MODEL_FILE)).length;
     const before = modelGets();
-    await page.evaluate(async (file) => {
-      const cache = await caches.open('bigbrain-runtime-v1');
+    await page.evaluate(async ([name, file]) => {
+      const cache = await caches.open(name);
       const res = (await cache.match(`/${file}`))!;
       const bytes = new Uint8Array(await res.arrayBuffer());
       bytes[1000] = bytes[1000]! ^ 0xff;
       await cache.put(`/${file}`, new Response(bytes, { headers: res.headers }));
-    }, MODEL_FILE);
+    }, [RUNTIME_CACHE, MODEL_FILE] as const);
     await page.reload();
     await page.getByTestId('model-note').filter({ hasText: 'corrupt (sha256 mismatch)' }).waitFor({ timeout: 60_000 });
     await page.getByText('Ready offline').waitFor({ timeout: 120_000 });

@@ -1,10 +1,9 @@
 // End-to-end harness: Debian's Chromium driven by playwright-core, the built app served by
 // `vite preview` (production COOP/COEP headers), synthetic images made with sharp.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { build, preview, type PreviewServer } from 'vite';
 import { available } from '../support/skip.ts';
@@ -117,6 +116,14 @@ export async function syntheticPhoto(size = 200): Promise<Buffer> {
   return sharp(px, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
 }
 
+/** Picks an image in the app's file input and resolves with the text of its result row once shown. */
+export async function analyse(page: Page, name: string, buffer: Buffer, mimeType = 'image/png'): Promise<string> {
+  await page.getByLabel('MRI image').setInputFiles({ name, mimeType, buffer });
+  const status = page.getByRole('status').filter({ hasText: name });
+  await status.waitFor({ timeout: 60_000 });
+  return (await status.textContent()) ?? '';
+}
+
 /** A real MRI from ../shared (null when the data is absent). */
 export function realMri(): string | null {
   const dir = `${REPO}../shared/data/brain-mri/Training/glioma`;
@@ -130,8 +137,8 @@ export function realMri(): string | null {
  * clinic tablet has. The profile folder is removed on close.
  */
 export async function tabletProfile(extra: string[] = [], landscape = false): Promise<BrowserContext> {
-  const dir = mkdtempSync(`${tmpdir()}/bigbrain-e2e-`);
-  const context = await chromium.launchPersistentContext(dir, {
+  // '' = a fresh temporary profile that Playwright itself removes once Chromium has exited.
+  return chromium.launchPersistentContext('', {
     executablePath: CHROMIUM,
     headless: true,
     args: [...BASE_FLAGS, ...extra],
@@ -139,15 +146,6 @@ export async function tabletProfile(extra: string[] = [], landscape = false): Pr
     hasTouch: true,
     deviceScaleFactor: 1,
   });
-  // Chromium may still be writing to the profile as it exits: retry, and never fail a test over cleanup.
-  context.on('close', () => {
-    try {
-      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
-    } catch (err) {
-      console.warn(`[e2e] could not remove ${dir}: ${String(err)}`);
-    }
-  });
-  return context;
 }
 
 export async function newTabletContext(browser: Browser, landscape = false): Promise<BrowserContext> {

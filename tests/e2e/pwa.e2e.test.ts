@@ -2,20 +2,14 @@
 // on-device analysis with WASM, no image bytes leave without consent, offline after one visit,
 // installability, a tablet screenshot.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_FILE, MODEL_INFO } from '../../models/core/model.ts';
-import { HAS_BROWSER, REPO, summarise, ensureBuilt, tabletProfile, realMri, serveDist, syntheticMri, syntheticPhoto, type Served } from './harness.ts';
+import { RUNTIME_CACHE } from '../../web/lib/runtime.ts';
+import { HAS_BROWSER, REPO, analyse, summarise, ensureBuilt, tabletProfile, realMri, serveDist, syntheticMri, syntheticPhoto, type Served } from './harness.ts';
 import { available } from '../support/skip.ts';
 
 const OUT = `${REPO}tests/e2e/output/`;
-
-async function analyse(page: Page, name: string, bytes: Buffer, mimeType = 'image/png') {
-  await page.getByLabel('MRI image').setInputFiles({ name, mimeType, buffer: bytes });
-  const status = page.getByRole('status').filter({ hasText: name });
-  await status.waitFor({ timeout: 60_000 });
-  return (await status.textContent()) ?? '';
-}
 
 describe.runIf(HAS_BROWSER)('PWA in Chromium (WASM, vite preview)', () => {
   let context: BrowserContext;
@@ -46,7 +40,7 @@ describe.runIf(HAS_BROWSER)('PWA in Chromium (WASM, vite preview)', () => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
 
     // The one runtime this device uses is cached; the other is not fetched at all.
-    const cached = await page.evaluate(async () => (await (await caches.open('bigbrain-runtime-v1')).keys()).map((r) => new URL(r.url).pathname));
+    const cached = await page.evaluate(async (name) => (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname), RUNTIME_CACHE);
     expect(cached.sort()).toEqual(['/' + MODEL_FILE, '/ort/ort-wasm-simd-threaded.mjs', '/ort/ort-wasm-simd-threaded.wasm'].sort());
     expect(served.requests.some((r) => r.url.includes('asyncify'))).toBe(false);
 

@@ -1,48 +1,23 @@
 // Against the real server (api/server.ts serving dist/ + API on one port): sign up, analyse on the
 // device and, with consent, on the server (answers agree within 1e-3), stop the server, reload and
 // analyse offline, restart, and the results sync once; a second user never sees the first one's.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAS_BROWSER, REPO, ensureBuilt, syntheticMri, tabletProfile } from './harness.ts';
+import { startServer, type Spawned } from '../support/spawn-server.ts';
+import { HAS_BROWSER, REPO, analyse, ensureBuilt, syntheticMri, tabletProfile } from './harness.ts';
 
-async function startServer(port: number, dataDir: string): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(`${REPO}node_modules/.bin/tsx`, ['api/server.ts'], {
-    cwd: REPO,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', BIGBRAIN_DATA_DIR: dataDir, NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const t = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      const m = /listening on http:\/\/localhost:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(t);
-        resolve({ proc, port: Number(m[1]) });
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
-}
-
-const stop = (proc: ChildProcess) => new Promise<void>((r) => (proc.exitCode !== null ? r() : (proc.once('exit', () => r()), proc.kill('SIGTERM'))));
+const startOn = (port: number, dataDir: string) =>
+  startServer({ PORT: String(port), BIGBRAIN_DATA_DIR: dataDir, NODE_ENV: 'production' }, REPO);
+const stop = async (server: Spawned) => {
+  if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
+  await server.exited;
+};
 
 interface Det { id: string; clientId: string | null; source: string; tumorProbability: number }
 const detections = (page: Page) =>
   page.evaluate(async () => ((await (await fetch('/api/detections?limit=100')).json()) as { items: Det[] }).items) as Promise<Det[]>;
-
-async function analyse(page: Page, name: string, buffer: Buffer) {
-  await page.getByLabel('MRI image').setInputFiles({ name, mimeType: 'image/png', buffer });
-  const s = page.getByRole('status').filter({ hasText: name });
-  await s.waitFor({ timeout: 60_000 });
-  return (await s.textContent()) ?? '';
-}
 
 async function signUp(page: Page, email: string) {
   await page.getByLabel('Email').fill(email);
@@ -53,17 +28,17 @@ async function signUp(page: Page, email: string) {
 
 describe.runIf(HAS_BROWSER)('PWA against the real server', () => {
   let context: BrowserContext;
-  let server: { proc: ChildProcess; port: number };
+  let server: Spawned;
   const dataDir = mkdtempSync(`${tmpdir()}/bigbrain-e2e-data-`);
 
   beforeAll(async () => {
     await ensureBuilt();
-    server = await startServer(0, dataDir);
+    server = await startOn(0, dataDir);
     context = await tabletProfile();
   }, 240_000);
   afterAll(async () => {
     await context?.close();
-    if (server) await stop(server.proc);
+    if (server) await stop(server);
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -99,7 +74,7 @@ describe.runIf(HAS_BROWSER)('PWA against the real server', () => {
     expect(Math.abs(device.tumorProbability - onServer.tumorProbability)).toBeLessThanOrEqual(1e-3);
 
     // The network really gone: stop the server process, then reload and analyse.
-    await stop(server.proc);
+    await stop(server);
     await context.setOffline(true);
     await page.reload();
     await page.getByText('Ready offline').waitFor({ timeout: 60_000 });
@@ -107,7 +82,7 @@ describe.runIf(HAS_BROWSER)('PWA against the real server', () => {
     await page.getByText(/1 waiting to sync/).waitFor();
 
     // Back online: synced once, nothing duplicated.
-    server = await startServer(server.port, dataDir);
+    server = await startOn(server.port, dataDir);
     await context.setOffline(false);
     await page.reload();
     await expect.poll(async () => (await detections(page).catch(() => [])).length, { timeout: 60_000 }).toBe(3);
