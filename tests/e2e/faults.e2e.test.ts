@@ -4,8 +4,8 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_FILE, MODEL_SHA256 } from '../../models/core/model.ts';
-import { RUNTIME_CACHE } from '../../web/lib/runtime.ts';
-import { HAS_BROWSER, ensureBuilt, launch, newTabletContext, serveDist, type Served } from './harness.ts';
+import { RUNTIME_CACHE, RUNTIME_FILES } from '../../web/lib/runtime.ts';
+import { HAS_BROWSER, analyse, ensureBuilt, launch, newTabletContext, serveDist, syntheticMri, type Served } from './harness.ts';
 
 describe.runIf(HAS_BROWSER)('model delivery faults in Chromium', () => {
   let browser: Browser;
@@ -52,7 +52,7 @@ describe.runIf(HAS_BROWSER)('model delivery faults in Chromium', () => {
     await context.close();
   }, 180_000);
 
-  it('discards a corrupt cached model, fetches it again and reaches "Ready offline"', async () => {
+  it('discards a corrupt cached model, then a corrupt cached runtime, fetches each again and reaches "Ready offline"', async () => {
     const context = await newTabletContext(browser);
     const page = await context.newPage();
     await page.goto(`${served.url}/?backend=wasm`);
@@ -70,6 +70,25 @@ describe.runIf(HAS_BROWSER)('model delivery faults in Chromium', () => {
     await page.getByTestId('model-note').filter({ hasText: 'corrupt (sha256 mismatch)' }).waitFor({ timeout: 60_000 });
     await page.getByText('Ready offline').waitFor({ timeout: 120_000 });
     expect(modelGets()).toBe(before + 1);
+
+    // The runtime is checked once the engine has started: a corrupt one is discarded, fetched again,
+    // and the engine restarts on it.
+    const runtime = RUNTIME_FILES.wasm.wasm;
+    const runtimeGets = () => served.requests.filter((r) => r.url.endsWith(runtime)).length;
+    const runtimeBefore = runtimeGets();
+    await page.evaluate(async ([name, file]) => {
+      const cache = await caches.open(name);
+      const res = (await cache.match(`/${file}`))!;
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      const at = bytes.length >> 1;
+      bytes[at] = bytes[at]! ^ 0xff;
+      await cache.put(`/${file}`, new Response(bytes, { headers: res.headers }));
+    }, [RUNTIME_CACHE, runtime] as const);
+    await page.reload();
+    await page.getByTestId('model-note').filter({ hasText: `${runtime} was corrupt` }).waitFor({ timeout: 60_000 });
+    await expect.poll(runtimeGets, { timeout: 60_000 }).toBe(runtimeBefore + 1);
+    await page.getByText('Ready offline').waitFor({ timeout: 120_000 });
+    expect(await analyse(page, 'after-repair.png', await syntheticMri())).toContain('WASM');
     await context.close();
   }, 240_000);
 });

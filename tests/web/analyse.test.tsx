@@ -4,6 +4,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import type { ReactNode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AnalysePanel, type AnalysePanelProps } from '../../web/features/analyse/index.ts';
+import { ENGINE_STOPPED } from '../../web/lib/inference.ts';
 import { fakeResult, pngFile } from './fixtures.ts';
 
 afterEach(cleanup);
@@ -77,6 +78,17 @@ describe('AnalysePanel', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Analyse on server' }));
     expect((await screen.findByText(/scan\.png: Tumor/)).textContent).toContain('Server');
     expect(props.analyseOnServer).toHaveBeenCalledTimes(1);
+  });
+
+  it('runs an image again when the engine restarted under it (a repaired runtime), without an error or the server', async () => {
+    const stopped = Object.assign(new Error('The on-device engine was restarted.'), { code: ENGINE_STOPPED });
+    const analyseOnDevice = vi.fn().mockRejectedValueOnce(stopped).mockResolvedValue(fakeResult());
+    const { props, choose } = setup({ analyseOnDevice });
+    choose(pngFile('scan.png'));
+    await waitFor(() => expect(screen.getByRole('status').textContent).toMatch(/scan\.png: Tumor/));
+    expect(analyseOnDevice).toHaveBeenCalledTimes(2);
+    expect(props.analyseOnServer).not.toHaveBeenCalled();
+    expect(props.onResult).toHaveBeenCalledTimes(1);
   });
 
   it('falls back to the server automatically only when the setting is on', async () => {

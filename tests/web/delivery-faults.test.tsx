@@ -4,7 +4,7 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { download, DownloadError, ensureAssets, ModelStatus, type RetryInfo } from '../../web/features/model/index.ts';
+import { download, DownloadError, ensureAssets, ModelStatus, verifyCached, type RetryInfo } from '../../web/features/model/index.ts';
 import { RUNTIME_CACHE } from '../../web/lib/runtime.ts';
 import { FakeCache } from './fixtures.ts';
 
@@ -156,6 +156,45 @@ describe('ensureAssets under faults', () => {
     expect(sha(cached)).toBe(asset.sha256);
     // An intact cached copy is used as is.
     expect((await ensureAssets([asset], () => {}, { fetch: f.fetch, caches: cachesOf(cache), origin: 'http://localhost' })).downloaded).toBe(0);
+  });
+});
+
+describe('cached runtime: checked after start', () => {
+  const model = { path: 'models/m.onnx', bytes: file.length, sha256: sha(file) };
+  const runtime = { path: 'ort/r.wasm', bytes: file.length, sha256: sha(file) };
+  const cachedAs = (bytes: Uint8Array) => new Response(bytes.slice(), { headers: { 'Content-Length': String(bytes.length) } });
+
+  it('takes an intact-sized cached runtime at start unread, then verifyCached discards it if corrupt and delivery fetches it again', async () => {
+    const cache = new FakeCache();
+    const flipped = file.slice();
+    flipped[700] = 255 - file[700]!;
+    await cache.put('http://localhost/models/m.onnx', cachedAs(file));
+    await cache.put('http://localhost/ort/r.wasm', cachedAs(flipped));
+    const f = scripted([() => new Response(body(file))]);
+    const deps = { fetch: f.fetch, caches: cachesOf(cache), origin: 'http://localhost' };
+
+    const start = await ensureAssets([model, runtime], () => {}, deps);
+    expect(start).toEqual({ downloaded: 0, unchecked: [runtime] });
+    expect(f.calls).not.toHaveBeenCalled();
+
+    const notes: string[] = [];
+    expect(await verifyCached(start.unchecked, deps, (n) => notes.push(n))).toBe(1);
+    expect(notes).toEqual([expect.stringMatching(/cached copy of ort\/r\.wasm was corrupt \(sha256 mismatch\)/)]);
+    expect(cache.store.has('http://localhost/ort/r.wasm')).toBe(false);
+
+    const again = await ensureAssets([model, runtime], () => {}, deps);
+    expect(again).toEqual({ downloaded: 1000, unchecked: [] });
+    expect(sha(new Uint8Array(await (await cache.match('http://localhost/ort/r.wasm'))!.arrayBuffer()))).toBe(runtime.sha256);
+    // Intact now: the next start's check finds nothing to discard.
+    expect(await verifyCached([runtime], deps)).toBe(0);
+  });
+
+  it('downloads at start a cached runtime of the wrong size', async () => {
+    const cache = new FakeCache();
+    await cache.put('http://localhost/ort/r.wasm', cachedAs(file.slice(0, 600)));
+    const f = scripted([() => new Response(body(file))]);
+    const r = await ensureAssets([runtime], () => {}, { fetch: f.fetch, caches: cachesOf(cache), origin: 'http://localhost' });
+    expect(r).toEqual({ downloaded: 1000, unchecked: [] });
   });
 });
 

@@ -31,7 +31,7 @@ export function App({ store: givenStore }: { store?: HistoryStore }) {
   const delivery = useModelDelivery(support.data);
   const swActive = useServiceWorkerActive();
   const update = useServiceWorkerUpdate();
-  const { engine, error: engineError } = useEngine(support.data?.kind ?? null, delivery.isSuccess);
+  const { engine, error: engineError } = useEngine(support.data?.kind ?? null, delivery.isSuccess, delivery.dataUpdatedAt, delivery.checkAfterStart);
   const history = useHistory(store, user?.id ?? null, online);
 
   const deviceUnavailable = support.data?.reason ?? engineError ?? (delivery.error ? `the model could not be downloaded (${delivery.error.message})` : null);

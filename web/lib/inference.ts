@@ -26,6 +26,9 @@ export interface EngineInfo {
 
 type Pending = { resolve: (r: WorkerResponse) => void };
 
+/** The error code of a request cut short by terminate(): not the image's fault. */
+export const ENGINE_STOPPED = 'engine_stopped';
+
 export class InferenceClient {
   private worker: Worker;
   private nextId = 1;
@@ -39,10 +42,7 @@ export class InferenceClient {
       this.pending.delete(e.data.id);
       p.resolve(e.data);
     };
-    this.worker.onerror = (e) => {
-      for (const [id, p] of this.pending) p.resolve({ type: 'error', id, code: 'worker_crashed', message: e.message || 'The inference worker stopped.' });
-      this.pending.clear();
-    };
+    this.worker.onerror = (e) => this.failPending('worker_crashed', e.message || 'The inference worker stopped.');
   }
 
   private send(req: DistributiveOmit<WorkerRequest, 'id'>): Promise<WorkerResponse> {
@@ -72,7 +72,14 @@ export class InferenceClient {
     throw r.type === 'error' ? new InferenceError(r.code, r.message) : new InferenceError('protocol', 'Unexpected answer.');
   }
 
+  /** Stops the worker; requests still waiting fail with ENGINE_STOPPED (the caller may run them again). */
   terminate(): void {
     this.worker.terminate();
+    this.failPending(ENGINE_STOPPED, 'The on-device engine was restarted.');
+  }
+
+  private failPending(code: string, message: string): void {
+    for (const [id, p] of this.pending) p.resolve({ type: 'error', id, code, message });
+    this.pending.clear();
   }
 }

@@ -3,6 +3,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useCallback, useEffect, useId, useRef, useState, type DragEvent } from 'react';
 import { newId, sha256Hex } from '../../lib/id.ts';
+import { ENGINE_STOPPED } from '../../lib/inference.ts';
 import type { AnalysisResult } from '../../lib/types.ts';
 import { describe, ResultCard } from './ResultCard.tsx';
 
@@ -129,7 +130,9 @@ export function AnalysePanel(props: AnalysePanelProps) {
         const message = err instanceof Error ? err.message : String(err);
         const code = (err as { code?: string }).code ?? '';
         const badFile = ['unsupported_type', 'corrupt_image', 'empty_file', 'too_large', 'bad_dimensions', 'bad_buffer'].includes(code);
-        if (badFile) {
+        if (code === ENGINE_STOPPED) {
+          patch(next.id, { status: 'queued' }); // the engine is restarting: this image runs on the new one
+        } else if (badFile) {
           patch(next.id, { status: 'error', error: message });
           setAnnouncement(`${next.file.name}: error — ${message}`);
         } else {

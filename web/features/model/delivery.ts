@@ -1,6 +1,8 @@
 // Downloads the model and this device's ORT runtime with streamed progress (retried and resumed
-// when interrupted: download.ts), checks their sha256 — also of the cached copies on each start,
-// discarding a corrupt one — and stores them in Cache Storage, where the worker and the SW read them.
+// when interrupted: download.ts), checks their sha256 and stores them in Cache Storage, where the
+// worker and the SW read them. Cached copies are checked again, a corrupt one discarded: the model
+// before every start, the runtime (14–27 MB) once the engine has started (verifyCached), off the
+// path to "Ready".
 import { sha256Hex } from '../../lib/id.ts';
 import { RUNTIME_CACHE, assetUrl, type Asset } from '../../lib/runtime.ts';
 import { download, type DownloadOptions } from './download.ts';
@@ -45,20 +47,52 @@ async function cachedIntact(cache: Cache, url: string, asset: Asset, onNote: (n:
   return false;
 }
 
-/** Ensures every asset is cached and verified; removes cached files no longer wanted. */
+/**
+ * The model decides every answer and is small (2 MB): its cached copy is read and hashed before each
+ * start. Reading and hashing a cached runtime takes ~0.3–0.5 s on a desktop, more on a tablet, so
+ * at start it only has to be there at its full size.
+ */
+const checkedBeforeStart = (asset: Asset) => asset.path.endsWith('.onnx');
+
+async function cachedFullSize(cache: Cache, url: string, asset: Asset): Promise<boolean> {
+  const hit = await cache.match(url);
+  if (!hit) return false;
+  return !asset.bytes || hit.headers.get('Content-Length') === String(asset.bytes);
+}
+
+/** Re-checks cached copies byte for byte (after start); discards a corrupt one. Returns how many were. */
+export async function verifyCached(assets: Asset[], deps: DeliveryDeps = defaultDeps(), onNote: (n: string) => void = () => {}): Promise<number> {
+  const cache = await deps.caches.open(RUNTIME_CACHE);
+  let discarded = 0;
+  for (const asset of assets) {
+    const url = assetUrl(asset.path, deps.origin);
+    if (!(await cache.match(url))) continue;
+    if (!(await cachedIntact(cache, url, asset, onNote))) discarded++;
+  }
+  return discarded;
+}
+
+/**
+ * Ensures every asset is cached (downloaded and verified when missing); removes cached files no
+ * longer wanted. `unchecked`: the cached copies taken on size alone, for verifyCached.
+ */
 export async function ensureAssets(
   assets: Asset[],
   onProgress: (p: Progress) => void = () => {},
   deps: DeliveryDeps = defaultDeps(),
   opts: EnsureOptions = {},
-): Promise<{ downloaded: number }> {
+): Promise<{ downloaded: number; unchecked: Asset[] }> {
   const cache = await deps.caches.open(RUNTIME_CACHE);
   const total = assets.reduce((s, a) => s + a.bytes, 0);
   let done = 0;
   let downloaded = 0;
+  const unchecked: Asset[] = [];
   for (const asset of assets) {
     const url = assetUrl(asset.path, deps.origin);
-    if (await cachedIntact(cache, url, asset, opts.onNote ?? (() => {}))) {
+    const checkNow = checkedBeforeStart(asset);
+    const usable = checkNow ? await cachedIntact(cache, url, asset, opts.onNote ?? (() => {})) : await cachedFullSize(cache, url, asset);
+    if (usable) {
+      if (!checkNow) unchecked.push(asset);
       done += asset.bytes;
       onProgress({ loaded: done, total, file: asset.path });
       continue;
@@ -103,5 +137,5 @@ export async function ensureAssets(
   }
   const wanted = new Set(assets.map((a) => assetUrl(a.path, deps.origin)));
   for (const req of await cache.keys()) if (!wanted.has(req.url)) await cache.delete(req);
-  return { downloaded };
+  return { downloaded, unchecked };
 }

@@ -1,9 +1,9 @@
 // Model delivery + the inference engine, as React state.
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { InferenceClient, type EngineInfo } from '../../lib/inference.ts';
 import { assetsFor, detectRuntime, type DeviceSupport } from '../../lib/runtime.ts';
-import { ensureAssets, type Progress } from './delivery.ts';
+import { ensureAssets, verifyCached, type Progress } from './delivery.ts';
 import type { RetryInfo } from './download.ts';
 
 const forced = (): string | null => new URLSearchParams(self.location.search).get('backend');
@@ -40,7 +40,14 @@ export function useModelDelivery(support: DeviceSupport | undefined) {
       }
     },
   });
-  return { ...query, progress, retry, note };
+  // Once the engine has started (or failed to), the cached runtime is checked byte for byte; a
+  // corrupt one is discarded and delivery runs again, which downloads it and restarts the engine.
+  const unchecked = query.data?.unchecked;
+  const { refetch } = query;
+  const checkAfterStart = useCallback(async () => {
+    if (unchecked?.length && (await verifyCached(unchecked, undefined, setNote)) > 0) await refetch();
+  }, [unchecked, refetch]);
+  return { ...query, progress, retry, note, checkAfterStart };
 }
 
 /** Whether a service worker is active for this page (the app shell is then available offline). */
@@ -62,24 +69,35 @@ export interface Engine {
   info: EngineInfo;
 }
 
-/** Starts the worker and loads the model once the files are cached. */
-export function useEngine(kind: DeviceSupport['kind'], cached: boolean) {
+/**
+ * Starts the worker and loads the model once the files are cached; again when they are delivered anew
+ * (`deliveredAt` changes). `settled` runs once the engine has started or failed.
+ */
+export function useEngine(kind: DeviceSupport['kind'], cached: boolean, deliveredAt: number, settled: () => Promise<void>) {
   const [engine, setEngine] = useState<Engine | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const settledRef = useRef(settled);
+  settledRef.current = settled;
   useEffect(() => {
     if (!kind || !cached) return;
     const client = new InferenceClient();
     let live = true;
     const threads = Number(new URLSearchParams(self.location.search).get('threads')) || undefined;
-    client.init(kind, forced() === 'wasm', threads).then(
-      (info) => live && setEngine({ client, info }),
-      (err: Error) => live && setError(err.message),
-    );
+    setError(null);
+    client
+      .init(kind, forced() === 'wasm', threads)
+      .then(
+        (info) => live && setEngine({ client, info }),
+        (err: Error) => live && setError(err.message),
+      )
+      .then(() => {
+        if (live) void settledRef.current();
+      });
     return () => {
       live = false;
       client.terminate();
       setEngine(null);
     };
-  }, [kind, cached]);
+  }, [kind, cached, deliveredAt]);
   return { engine, error };
 }
