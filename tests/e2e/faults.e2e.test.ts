@@ -1,11 +1,22 @@
 // Model delivery faults in Chromium against the built app (vite preview): a model download cut
 // short is resumed with a Range request and says so; a corrupt cached model is discarded, fetched
 // again, and the app still reaches "Ready offline".
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_FILE, MODEL_SHA256 } from '../../models/core/model.ts';
 import { RUNTIME_CACHE, RUNTIME_FILES } from '../../web/lib/runtime.ts';
 import { HAS_BROWSER, analyse, ensureBuilt, launch, newTabletContext, serveDist, syntheticMri, type Served } from './harness.ts';
+
+/** Flips one byte in the middle of a file in the app's runtime cache, keeping its size and headers. */
+const flipCachedByte = (page: Page, file: string) =>
+  page.evaluate(async ([name, path]) => {
+    const cache = await caches.open(name);
+    const res = (await cache.match(`/${path}`))!;
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const at = bytes.length >> 1;
+    bytes[at] = bytes[at]! ^ 0xff;
+    await cache.put(`/${path}`, new Response(bytes, { headers: res.headers }));
+  }, [RUNTIME_CACHE, file] as const);
 
 describe.runIf(HAS_BROWSER)('model delivery faults in Chromium', () => {
   let browser: Browser;
@@ -59,13 +70,7 @@ describe.runIf(HAS_BROWSER)('model delivery faults in Chromium', () => {
     await page.getByText('Ready offline').waitFor({ timeout: 120_000 });
     const modelGets = () => served.requests.filter((r) => r.url.endsWith(MODEL_FILE)).length;
     const before = modelGets();
-    await page.evaluate(async ([name, file]) => {
-      const cache = await caches.open(name);
-      const res = (await cache.match(`/${file}`))!;
-      const bytes = new Uint8Array(await res.arrayBuffer());
-      bytes[1000] = bytes[1000]! ^ 0xff;
-      await cache.put(`/${file}`, new Response(bytes, { headers: res.headers }));
-    }, [RUNTIME_CACHE, MODEL_FILE] as const);
+    await flipCachedByte(page, MODEL_FILE);
     await page.reload();
     await page.getByTestId('model-note').filter({ hasText: 'corrupt (sha256 mismatch)' }).waitFor({ timeout: 60_000 });
     await page.getByText('Ready offline').waitFor({ timeout: 120_000 });
@@ -76,14 +81,7 @@ describe.runIf(HAS_BROWSER)('model delivery faults in Chromium', () => {
     const runtime = RUNTIME_FILES.wasm.wasm;
     const runtimeGets = () => served.requests.filter((r) => r.url.endsWith(runtime)).length;
     const runtimeBefore = runtimeGets();
-    await page.evaluate(async ([name, file]) => {
-      const cache = await caches.open(name);
-      const res = (await cache.match(`/${file}`))!;
-      const bytes = new Uint8Array(await res.arrayBuffer());
-      const at = bytes.length >> 1;
-      bytes[at] = bytes[at]! ^ 0xff;
-      await cache.put(`/${file}`, new Response(bytes, { headers: res.headers }));
-    }, [RUNTIME_CACHE, runtime] as const);
+    await flipCachedByte(page, runtime);
     await page.reload();
     await page.getByTestId('model-note').filter({ hasText: `${runtime} was corrupt` }).waitFor({ timeout: 60_000 });
     await expect.poll(runtimeGets, { timeout: 60_000 }).toBe(runtimeBefore + 1);
