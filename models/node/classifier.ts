@@ -28,9 +28,15 @@ let ortModule: Promise<typeof Ort> | undefined;
  * onnxruntime-node's Linux library sends usage telemetry to Microsoft and keeps a device id under
  * ~/.cache/Microsoft unless ORT_DISABLE_TELEMETRY is set before it loads: hence the late import.
  * Nothing about a patient's images may leave the machine, not even usage counts.
+ * Call it on the main thread before starting workers that load the runtime: a worker's process.env
+ * is a private copy that the native library never reads.
  */
-function loadOrt(): Promise<typeof Ort> {
+export function disableOrtTelemetry(): void {
   process.env.ORT_DISABLE_TELEMETRY ??= '1';
+}
+
+function loadOrt(): Promise<typeof Ort> {
+  disableOrtTelemetry();
   return (ortModule ??= import('onnxruntime-node'));
 }
 

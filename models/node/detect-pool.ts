@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Analysis } from '../core/interpret.ts';
 import { PreprocessError, type PreprocessErrorCode } from '../core/preprocess.ts';
+import { disableOrtTelemetry } from './classifier.ts';
 import { DecodeError, type DecodeErrorCode } from './decode.ts';
 import type { CloseRequest, DetectRequest, DetectResponse, DetectWorkerData } from './detect.worker.ts';
 
@@ -48,6 +49,7 @@ function stopWorker(w: Worker, graceMs = 5_000): Promise<void> {
 
 export function createDetectPool(workers: number, data: DetectWorkerData): DetectPool {
   if (workers < 1) throw new Error('a detect pool needs at least one worker');
+  disableOrtTelemetry(); // here, in the real environment the workers' onnxruntime reads
   type Job = { resolve(a: Analysis): void; reject(e: Error): void; worker?: Worker };
   const pending = new Map<number, Job>();
   const load = new Map<Worker, number>();
