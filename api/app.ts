@@ -1,7 +1,6 @@
 // The Hono app, built from injected dependencies so tests can hand it a throw-away database and a stub model.
 import { bodyLimit } from 'hono/body-limit';
-import { asDetector, type Detector } from '../models/node/server-classifier.ts';
-import type { Classifier } from '../models/node/classifier.ts';
+import type { Detector } from '../models/node/server-classifier.ts';
 import { argon2Passwords, type Passwords } from './auth/password.ts';
 import { createSessionStore } from './auth/sessions.ts';
 import type { Config } from './config.ts';
@@ -26,7 +25,7 @@ import { serveStatic } from './static.ts';
 export interface AppOptions {
   db: Db;
   /** detect(bytes) (the server's worker threads), or analyse() of preprocessed images (inline). */
-  classifier: Detector | Pick<Classifier, 'analyse'>;
+  classifier: Detector;
   config: Config;
   /** The clock (tests move it to expire sessions). */
   now?: () => Date;
@@ -41,7 +40,7 @@ const CREDENTIAL_ROUTES = ['/authorization', '/api/authorization', '/api/auth/*'
 
 export function createApp({ db, classifier, config, now = () => new Date(), passwords = argon2Passwords, loginCounter = dbCounter(db) }: AppOptions) {
   const deps: Deps = {
-    db, classifier: asDetector(classifier), config, now, passwords, loginCounter,
+    db, classifier, config, now, passwords, loginCounter,
     sessions: createSessionStore(db, { days: config.sessionDays, cacheMs: config.sessionCacheMs, now }),
     detectCounter: memoryCounter(),
     detectionLog: createDetectionLog(db),

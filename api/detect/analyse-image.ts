@@ -1,5 +1,5 @@
 // Image bytes → the model's answer, with the shared pipeline: decode (sharp) → preprocess → ONNX → interpret,
-// on the server's worker threads (or inline, see asDetector).
+// on the server's worker threads (or inline: models/node/detect-inline.ts).
 // Every failure is an ApiError with the status and code the contract promises.
 import { createHash } from 'node:crypto';
 import type { Analysis } from '../../models/core/interpret.ts';

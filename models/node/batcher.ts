@@ -15,29 +15,18 @@ export interface BatchOptions {
   more?: () => boolean;
 }
 
-export interface BatchStats {
-  batches: number;
-  images: number;
-  largest: number;
-}
-
 interface Pending {
   images: Parameters<Analyse>[0];
   resolve(results: Result[]): void;
   reject(err: unknown): void;
 }
 
-export interface BatchingClassifier extends Pick<Classifier, 'analyse'> {
-  stats(): BatchStats;
-}
-
-export function createBatcher(inner: Pick<Classifier, 'analyse'>, { maxBatch, maxWaitMs, more }: BatchOptions): BatchingClassifier {
+export function createBatcher(inner: Pick<Classifier, 'analyse'>, { maxBatch, maxWaitMs, more }: BatchOptions): Pick<Classifier, 'analyse'> {
   if (maxBatch < 1) throw new Error('maxBatch must be ≥ 1');
   const queue: Pending[] = [];
   let queued = 0;
   let timer: NodeJS.Timeout | null = null;
   let running = false;
-  const stats: BatchStats = { batches: 0, images: 0, largest: 0 };
 
   const take = (): Pending[] => {
     // Whole calls only: a caller's images stay together (a call larger than maxBatch runs alone).
@@ -62,9 +51,6 @@ export function createBatcher(inner: Pick<Classifier, 'analyse'>, { maxBatch, ma
 
   const run = async (batch: Pending[]): Promise<void> => {
     const images = batch.flatMap((p) => p.images);
-    stats.batches++;
-    stats.images += images.length;
-    stats.largest = Math.max(stats.largest, images.length);
     let results: Result[];
     try {
       results = await inner.analyse(images);
@@ -109,6 +95,5 @@ export function createBatcher(inner: Pick<Classifier, 'analyse'>, { maxBatch, ma
         else timer ??= setTimeout(flush, maxWaitMs);
       });
     },
-    stats: () => ({ ...stats }),
   };
 }

@@ -3,8 +3,8 @@
 // worker threads, each with its own onnxruntime session and dynamic batcher; with workers = 0, on the
 // event loop (one session behind one batcher).
 import type { Analysis } from '../core/interpret.ts';
-import { createClassifier, type Classifier } from './classifier.ts';
-import { createBatchingDetector, detectInline } from './detect-inline.ts';
+import { createClassifier } from './classifier.ts';
+import { createBatchingDetector } from './detect-inline.ts';
 import { createDetectPool } from './detect-pool.ts';
 
 export interface ServerClassifier {
@@ -43,7 +43,3 @@ export async function createServerClassifier(
 
 /** What the API needs from a model: image bytes → answer. */
 export type Detector = Pick<ServerClassifier, 'detect'>;
-
-/** A detector from either kind of model: the server's, or one that analyses preprocessed images (run inline). */
-export const asDetector = (m: Detector | Pick<Classifier, 'analyse'>): Detector =>
-  'detect' in m ? m : { detect: (bytes) => detectInline(m, bytes) };

@@ -3,6 +3,7 @@ import { createApp } from '../../api/app.ts';
 import { loadConfig, type Config } from '../../api/config.ts';
 import type { Db } from '../../api/db/types.ts';
 import type { Classifier } from '../../models/node/classifier.ts';
+import { detectInline } from '../../models/node/detect-inline.ts';
 import { LABELS } from '../../models/core/contract.ts';
 import { MODEL_INFO } from '../../models/core/model.ts';
 
@@ -29,9 +30,11 @@ export const stubClassifier: Pick<Classifier, 'analyse'> = {
 };
 
 type AppOptions = Parameters<typeof createApp>[0];
+type MakeAppOptions = Partial<Omit<AppOptions, 'db' | 'classifier'>> & { classifier?: Pick<Classifier, 'analyse'> };
 
-export function makeApp(db: Db, { config = testConfig(), classifier = stubClassifier, ...rest }: Partial<Omit<AppOptions, 'db'>> = {}) {
-  return createApp({ db, classifier, config, ...rest });
+/** The app around a model that analyses preprocessed images (a stub, or the real one), run inline. */
+export function makeApp(db: Db, { config = testConfig(), classifier = stubClassifier, ...rest }: MakeAppOptions = {}) {
+  return createApp({ db, classifier: { detect: (bytes) => detectInline(classifier, bytes) }, config, ...rest });
 }
 
 export type TestApp = ReturnType<typeof makeApp>;

@@ -37,7 +37,6 @@ describe('createBatcher', () => {
     const results = await Promise.all([1, 2, 3, 4, 5].map((i) => b.analyse([image(i)])));
     expect(calls).toEqual([[1, 2, 3, 4, 5]]);
     expect(results.map((r) => r.map((x) => x.label))).toEqual([['id-1'], ['id-2'], ['id-3'], ['id-4'], ['id-5']]);
-    expect(b.stats()).toEqual({ batches: 1, images: 5, largest: 5 });
   });
 
   it('runs at once when no more images are on their way, waits for company while some are', async () => {
