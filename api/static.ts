@@ -53,15 +53,15 @@ function gzippedFile(file: string, mtimeMs: number): Promise<Buffer> {
   return body;
 }
 
-/** Whether an Accept-Encoding header allows `coding` (a q=0 entry refuses it). */
+/** Whether an Accept-Encoding header allows `coding`: its own entry decides, else `*`; q=0 refuses. */
 export function acceptsEncoding(header: string, coding: string): boolean {
-  for (const part of header.toLowerCase().split(',')) {
+  const entries = header.toLowerCase().split(',').map((part) => {
     const [name, ...params] = part.split(';').map((s) => s.trim());
-    if (name !== coding && name !== '*') continue;
     const q = params.find((p) => p.startsWith('q='));
-    return !q || Number(q.slice(2)) > 0;
-  }
-  return false;
+    return { name, allowed: !q || Number(q.slice(2)) > 0 };
+  });
+  const entry = entries.find((e) => e.name === coding) ?? entries.find((e) => e.name === '*');
+  return entry?.allowed ?? false;
 }
 
 const ENCODING_OF = { '.br': 'br', '.gz': 'gzip' } as const;

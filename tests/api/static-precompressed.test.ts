@@ -62,6 +62,8 @@ describe('static files: precompressed variants', () => {
     expect(acceptsEncoding('gzip, br;q=0', 'br')).toBe(false);
     expect(acceptsEncoding('GZIP;q=0.5', 'gzip')).toBe(true);
     expect(acceptsEncoding('*', 'br')).toBe(true);
+    expect(acceptsEncoding('*;q=0, gzip', 'gzip')).toBe(true);
+    expect(acceptsEncoding('br, *;q=0', 'gzip')).toBe(false);
     expect(acceptsEncoding('identity', 'gzip')).toBe(false);
     expect(acceptsEncoding('', 'gzip')).toBe(false);
   });
