@@ -114,7 +114,7 @@ describe('download: retry and resume', () => {
 const cachesOf = (cache: FakeCache) => ({ open: async (n: string) => (n === RUNTIME_CACHE ? cache : new FakeCache()) }) as unknown as CacheStorage;
 
 describe('ensureAssets under faults', () => {
-  const asset = { path: 'models/m.onnx', bytes: file.length, sha256: sha(file) };
+  const asset = { path: 'models/m.onnx', bytes: file.length, sha256: sha(file), checkBeforeStart: true };
 
   it('caches the verified bytes of a download resumed after a cut', async () => {
     const cache = new FakeCache();
@@ -160,7 +160,7 @@ describe('ensureAssets under faults', () => {
 });
 
 describe('cached runtime: checked after start', () => {
-  const model = { path: 'models/m.onnx', bytes: file.length, sha256: sha(file) };
+  const model = { path: 'models/m.onnx', bytes: file.length, sha256: sha(file), checkBeforeStart: true };
   const runtime = { path: 'ort/r.wasm', bytes: file.length, sha256: sha(file) };
   const cachedAs = (bytes: Uint8Array) => new Response(bytes.slice(), { headers: { 'Content-Length': String(bytes.length) } });
 

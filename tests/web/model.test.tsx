@@ -38,7 +38,7 @@ describe('model delivery', () => {
   const mjs = new Uint8Array(12).fill(1);
   const wasm = new Uint8Array(20).fill(2);
   const assets = [
-    { path: 'models/m.onnx', bytes: 40, sha256: sha(model) },
+    { path: 'models/m.onnx', bytes: 40, sha256: sha(model), checkBeforeStart: true },
     { path: 'ort/a.mjs', bytes: 12, sha256: null },
     { path: 'ort/a.wasm', bytes: 20, sha256: sha(wasm) },
   ];
@@ -69,6 +69,8 @@ describe('model delivery', () => {
     expect(assetsFor('wasm').map((a) => a.path)).toEqual([expect.stringMatching(/\.onnx$/), 'ort/ort-wasm-simd-threaded.mjs', 'ort/ort-wasm-simd-threaded.wasm']);
     expect(assetsFor('webgpu').map((a) => a.path).slice(1)).toEqual(['ort/ort-wasm-simd-threaded.asyncify.mjs', 'ort/ort-wasm-simd-threaded.asyncify.wasm']);
     expect(assetsFor('wasm')[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // Only the model is hashed before every start; the runtime after the engine has started.
+    expect(assetsFor('webgpu').map((a) => a.checkBeforeStart === true)).toEqual([true, false, false]);
   });
 });
 

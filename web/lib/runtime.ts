@@ -19,6 +19,8 @@ export interface Asset {
   path: string;
   bytes: number;
   sha256: string | null;
+  /** Cached copy hashed before every start (the model: it decides every answer); otherwise after. */
+  checkBeforeStart?: boolean;
 }
 
 const facts = (): Record<string, { bytes: number; sha256: string | null }> =>
@@ -32,7 +34,11 @@ export function assetsFor(kind: RuntimeKind): Asset[] {
     bytes: f[path]?.bytes ?? 0,
     sha256: sha256 ?? f[path]?.sha256 ?? null,
   });
-  return [asset(MODEL_FILE, MODEL_SHA256), asset(RUNTIME_FILES[kind].mjs), asset(RUNTIME_FILES[kind].wasm)];
+  return [
+    { ...asset(MODEL_FILE, MODEL_SHA256), checkBeforeStart: true },
+    asset(RUNTIME_FILES[kind].mjs),
+    asset(RUNTIME_FILES[kind].wasm),
+  ];
 }
 
 export const assetUrl = (path: string, base: string = self.location.origin): string => new URL(`/${path}`, base).href;

@@ -47,13 +47,8 @@ async function cachedIntact(cache: Cache, url: string, asset: Asset, onNote: (n:
   return false;
 }
 
-/**
- * The model decides every answer and is small (2 MB): its cached copy is read and hashed before each
- * start. Reading and hashing a cached runtime takes ~0.3–0.5 s on a desktop, more on a tablet, so
- * at start it only has to be there at its full size.
- */
-const checkedBeforeStart = (asset: Asset) => asset.path.endsWith('.onnx');
-
+// Reading and hashing a cached runtime takes ~0.3–0.5 s on a desktop, more on a tablet: at start it
+// only has to be there at its full size (asset.checkBeforeStart unset).
 async function cachedFullSize(cache: Cache, url: string, asset: Asset): Promise<boolean> {
   const hit = await cache.match(url);
   if (!hit) return false;
@@ -89,7 +84,7 @@ export async function ensureAssets(
   const unchecked: Asset[] = [];
   for (const asset of assets) {
     const url = assetUrl(asset.path, deps.origin);
-    const checkNow = checkedBeforeStart(asset);
+    const checkNow = asset.checkBeforeStart === true;
     const usable = checkNow ? await cachedIntact(cache, url, asset, opts.onNote ?? (() => {})) : await cachedFullSize(cache, url, asset);
     if (usable) {
       if (!checkNow) unchecked.push(asset);
