@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '../../api/config.ts';
 import type { Db } from '../../api/db/types.ts';
+import { MODEL_FILE, MODEL_SHA256 } from '../../models/core/model.ts';
+import { POSTGRES_URL, postgresDatabase } from '../api/drivers.ts';
 import { makeApp } from '../api/helpers.ts';
 import { colourNoisePng, realImages } from '../api/images.ts';
 import { available } from '../support/skip.ts';
@@ -253,7 +255,6 @@ describe('deploy/Dockerfile', () => {
 
 // ---- the stages, replayed -----------------------------------------------------------------------------
 
-const POSTGRES_URL = process.env.TEST_POSTGRES_URL;
 
 describe('deploy/Dockerfile replayed outside Docker: build stage, then runtime stage, then its CMD', () => {
   let tmp: string;
@@ -315,10 +316,9 @@ describe('deploy/Dockerfile replayed outside Docker: build stage, then runtime s
       expect(page.status).toBe(200);
       expect(await page.text()).toMatch(/<html/i);
       // The model the PWA downloads is the one the card describes (the server checked its own copy at start).
-      const card = JSON.parse(readFileSync(join(REPO, 'models/card.json'), 'utf8')) as { file: string; sha256: string };
-      const model = await fetch(`${server.url}/${card.file}`, { headers: { 'accept-encoding': 'identity' } });
+      const model = await fetch(`${server.url}/${MODEL_FILE}`, { headers: { 'accept-encoding': 'identity' } });
       expect(model.status).toBe(200);
-      expect(createHash('sha256').update(new Uint8Array(await model.arrayBuffer())).digest('hex')).toBe(card.sha256);
+      expect(createHash('sha256').update(new Uint8Array(await model.arrayBuffer())).digest('hex')).toBe(MODEL_SHA256);
 
       const auth = await fetch(`${server.url}/authorization`, {
         method: 'POST',
@@ -339,8 +339,8 @@ describe('deploy/Dockerfile replayed outside Docker: build stage, then runtime s
       expect(await detect(noise.data, noise.type)).toMatchObject({ status: 422, body: { code: 'not_mri' } });
       // A real MRI when ../shared/data is here: a diagnosis.
       const real = realImages(1)[0];
-      if (real) {
-        const { status, body } = await detect(new Uint8Array(readFileSync(real.path)), 'image/jpeg');
+      if (available(real !== undefined, 'the MRI data folder (a real diagnosis through the image)')) {
+        const { status, body } = await detect(new Uint8Array(readFileSync(real!.path)), 'image/jpeg');
         expect(status).toBe(200);
         expect(body.result).toMatch(/^(Tumor|No Tumor)$/);
       }
@@ -367,7 +367,6 @@ describe('deploy/Dockerfile replayed outside Docker: build stage, then runtime s
   it.skipIf(!available(!!POSTGRES_URL, 'a PostgreSQL server for the DATABASE_URL replay: set TEST_POSTGRES_URL'))(
     'with DATABASE_URL (as in Kubernetes) it writes no file at all: readOnlyRootFilesystem holds',
     async () => {
-      const { postgresDatabase } = await import('../api/drivers.ts');
       const pg = await postgresDatabase();
       const before = snapshot(app.root);
       try {
