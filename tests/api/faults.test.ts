@@ -123,8 +123,7 @@ describe.each(targets)('SIGKILL in the middle of sign-ups and detections: $name'
           expect(acked.reduce((n, a) => n + a.serverDetections, 0)).toBeGreaterThan(0);
         }
       } finally {
-        second.child.kill('SIGTERM');
-        await second.exited;
+        await second.stop();
       }
     } finally {
       await target.dispose();
@@ -166,8 +165,7 @@ describe('SIGTERM', () => {
       expect(((await page.json()) as { items: Array<{ clientId: string }> }).items.map((d) => d.clientId)).toEqual(['in-flight-1']);
       console.log('[faults] SIGTERM with a request in flight: new connections refused, the request answered 201 and stored, exit 0');
     } finally {
-      again.child.kill('SIGTERM');
-      await again.exited;
+      await again.stop();
     }
   }, 180_000);
 });

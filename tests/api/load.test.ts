@@ -24,8 +24,7 @@ beforeAll(async () => {
   });
 }, 60_000);
 afterAll(async () => {
-  server.child.kill('SIGTERM');
-  await server.exited;
+  await server.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -22,8 +22,7 @@ describe('api/server.ts with a PGlite data directory', () => {
     expect(res.status).toBe(200);
     const { accessToken } = (await res.json()) as { accessToken: string };
     expect((await fetch(`${first.url}/health`)).status).toBe(200);
-    first.child.kill('SIGTERM');
-    expect(await first.exited).toBe(0);
+    expect(await first.stop()).toBe(0);
 
     const second = await startServer();
     try {
@@ -33,8 +32,7 @@ describe('api/server.ts with a PGlite data directory', () => {
       const wrong = await fetch(`${second.url}/authorization`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...credentials, password: 'another password' }) });
       expect(wrong.status).toBe(401);
     } finally {
-      second.child.kill('SIGTERM');
-      expect(await second.exited).toBe(0);
+      expect(await second.stop()).toBe(0);
     }
   }, 120_000);
 });

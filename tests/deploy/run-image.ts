@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
+import { whenListening } from '../support/spawn-server.ts';
 import { execForm } from './dockerfile.ts';
 import type { Replayed } from './replay.ts';
 
@@ -29,28 +30,10 @@ export async function startImageServer(image: Replayed, extra: Record<string, st
   const tmp = mkdtempSync(join(scratch, 'tmp-'));
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TMPDIR: tmp, ...image.env, PORT: '0', HOST: '127.0.0.1', ...extra };
   const child = spawn(cmd!, args, { cwd: image.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => { if (signal) log += `\n[exited on ${signal}]`; resolve(code); }));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the image's CMD did not start listening:\n${log}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      log += chunk;
-      const m = /listening on (http:\/\/\S+?:\d+)/.exec(log);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!.replace('localhost', '127.0.0.1'));
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`the image's CMD exited with ${code}:\n${log}`));
-    });
-  });
-  const port = new URL(url).port;
+  const server = await whenListening(child, 60_000);
+  const port = String(server.port);
   return {
-    url,
+    url: server.url,
     home,
     tmp,
     exec(argv) {
@@ -61,13 +44,10 @@ export async function startImageServer(image: Replayed, extra: Record<string, st
         p.on('exit', (code) => resolve(code));
       });
     },
-    stop() {
-      child.kill('SIGTERM');
-      return exited;
-    },
+    stop: server.stop,
     kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
-    log: () => log,
+    log: server.log,
   };
 }

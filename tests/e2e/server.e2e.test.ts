@@ -10,10 +10,6 @@ import { HAS_BROWSER, REPO, analyse, ensureBuilt, syntheticMri, tabletProfile } 
 
 const startOn = (port: number, dataDir: string) =>
   startServer({ PORT: String(port), BIGBRAIN_DATA_DIR: dataDir, NODE_ENV: 'production' }, REPO);
-const stop = async (server: Spawned) => {
-  if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
-  await server.exited;
-};
 
 interface Det { id: string; clientId: string | null; source: string; tumorProbability: number }
 const detections = (page: Page) =>
@@ -38,7 +34,7 @@ describe.runIf(HAS_BROWSER)('PWA against the real server', () => {
   }, 240_000);
   afterAll(async () => {
     await context?.close();
-    if (server) await stop(server);
+    if (server) await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -74,7 +70,7 @@ describe.runIf(HAS_BROWSER)('PWA against the real server', () => {
     expect(Math.abs(device.tumorProbability - onServer.tumorProbability)).toBeLessThanOrEqual(1e-3);
 
     // The network really gone: stop the server process, then reload and analyse.
-    await stop(server);
+    await server.stop();
     await context.setOffline(true);
     await page.reload();
     await page.getByText('Ready offline').waitFor({ timeout: 60_000 });
