@@ -1,0 +1,169 @@
+// One frame's pixel data → its samples, by transfer syntax: native bytes as they are, encapsulated frames through
+// the codec the syntax table names. The codecs are loaded on first use, from wherever the WasmSource says.
+import dicomParser from 'dicom-parser';
+import { Decoder as JpegLosslessDecoder } from 'jpeg-lossless-decoder-js';
+import { DicomError, dicomErrors } from './errors.ts';
+import type { DicomFile, ImageInfo } from './parse.ts';
+import { decodeRle } from './rle.ts';
+import type { Codec } from './transfer-syntax.ts';
+import type { WasmCodec, WasmSource } from './wasm-codecs.ts';
+
+export type Samples = Uint8Array | Uint16Array | Uint32Array;
+
+export interface DecodedFrame {
+  /** Interleaved samples, unsigned bit patterns (sign and Bits Stored are applied later). */
+  samples: Samples;
+  components: number;
+  /** The codec already turned YBR into RGB (JPEG, JPEG 2000 with a colour transform). */
+  rgb: boolean;
+  /** Where Bits Stored sit in each sample: High Bit + 1 − Bits Stored for native data, 0 for a codec's output. */
+  shift: number;
+  /** Colour planes one after the other (native data with Planar Configuration 1); codecs give interleaved samples. */
+  planar: boolean;
+}
+
+const factories: Record<WasmCodec, () => Promise<{ default: EmscriptenFactory }>> = {
+  'libjpeg-turbo': () => import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'),
+  charls: () => import('@cornerstonejs/codec-charls/decodewasmjs'),
+  openjpeg: () => import('@cornerstonejs/codec-openjpeg/decodewasmjs'),
+  openjph: () => import('@cornerstonejs/codec-openjph/wasmjs'),
+};
+const loaded = new Map<WasmCodec, Promise<EmscriptenCodecModule>>();
+
+function codecModule(codec: WasmCodec, wasm: WasmSource): Promise<EmscriptenCodecModule> {
+  let m = loaded.get(codec);
+  if (!m) {
+    m = (async () => {
+      const [factory, wasmBinary] = await Promise.all([factories[codec](), wasm(codec)]);
+      const create = (factory.default ?? factory) as unknown as EmscriptenFactory;
+      // print/printErr: OpenJPEG reports every tile on stdout otherwise.
+      return create({ wasmBinary, print: () => {}, printErr: () => {} });
+    })();
+    m.catch(() => loaded.delete(codec));
+    loaded.set(codec, m);
+  }
+  return m;
+}
+
+function bytesToSamples(bytes: Uint8Array, bitsPerSample: number, bigEndian = false): Samples {
+  if (bitsPerSample <= 8) return bytes;
+  const size = bitsPerSample <= 16 ? 2 : 4;
+  const count = Math.floor(bytes.length / size);
+  // A copy: aligned, and never a view into the file or the codec's heap.
+  const own = bytes.slice(0, count * size);
+  if (bigEndian) {
+    for (let i = 0; i < own.length; i += size) own.subarray(i, i + size).reverse();
+  }
+  return size === 2 ? new Uint16Array(own.buffer) : new Uint32Array(own.buffer);
+}
+
+async function runEmscripten(codec: WasmCodec, ctor: keyof EmscriptenCodecModule, frame: Uint8Array, wasm: WasmSource) {
+  const m = await codecModule(codec, wasm);
+  const decoder = new m[ctor]();
+  try {
+    decoder.getEncodedBuffer(frame.length).set(frame);
+    decoder.decode();
+    const info = decoder.getFrameInfo();
+    return { info, samples: bytesToSamples(decoder.getDecodedBuffer(), info.bitsPerSample) };
+  } finally {
+    decoder.delete();
+  }
+}
+
+const EMSCRIPTEN: Partial<Record<Codec, [WasmCodec, keyof EmscriptenCodecModule]>> = {
+  'jpeg-baseline': ['libjpeg-turbo', 'JPEGDecoder'],
+  'jpeg-ls': ['charls', 'JpegLSDecoder'],
+  jpeg2000: ['openjpeg', 'J2KDecoder'],
+  htj2k: ['openjph', 'HTJ2KDecoder'],
+};
+
+/** Sample precision from the JPEG frame header (SOF0–SOF3); 0 when none is found. */
+function jpegPrecision(jpeg: Uint8Array): number {
+  for (let i = 2; i + 4 < jpeg.length; ) {
+    if (jpeg[i] !== 0xff) return 0;
+    const marker = jpeg[i + 1]!;
+    if (marker >= 0xc0 && marker <= 0xc3) return jpeg[i + 4]!;
+    i += 2 + ((jpeg[i + 2]! << 8) | jpeg[i + 3]!);
+  }
+  return 0;
+}
+
+function encapsulatedFrame(file: DicomFile, index: number): Uint8Array {
+  const { dataSet, pixelData, image } = file;
+  const fragments = pixelData!.fragments ?? [];
+  if (fragments.length === 0) throw dicomErrors.corrupt('encapsulated pixel data has no fragments');
+  const frames = image!.frames;
+  if (frames === 1) return dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, pixelData!, 0, fragments.length);
+  if (pixelData!.basicOffsetTable?.length) return dicomParser.readEncapsulatedImageFrame(dataSet, pixelData!, index);
+  if (fragments.length === frames) return dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, pixelData!, index, 1);
+  const table = dicomParser.createJPEGBasicOffsetTable(dataSet, pixelData!);
+  return dicomParser.readEncapsulatedImageFrame(dataSet, pixelData!, index, table);
+}
+
+/** Bytes of one native frame; YBR_FULL_422 keeps two samples a pixel (Y Y Cb Cr for each pair). */
+export function nativeFrameBytes(image: ImageInfo): number {
+  const samples = image.photometric === 'YBR_FULL_422' ? 2 : image.samplesPerPixel;
+  return (image.rows * image.columns * samples * image.bitsAllocated) / 8;
+}
+
+function nativeFrame(file: DicomFile, index: number): DecodedFrame {
+  const image = file.image!;
+  if (image.bitsAllocated === 1) throw dicomErrors.unsupportedImage('1-bit pixel data');
+  const size = nativeFrameBytes(image);
+  const { dataOffset, length } = file.pixelData!;
+  const start = dataOffset + index * size;
+  const available = Math.min(length, file.dataSet.byteArray.length - dataOffset);
+  if ((index + 1) * size > available) {
+    throw dicomErrors.corrupt(`pixel data holds ${available} bytes, frame ${index + 1} needs ${(index + 1) * size}`);
+  }
+  const bytes = file.dataSet.byteArray.subarray(start, start + size);
+  const components = image.photometric === 'YBR_FULL_422' ? 2 : image.samplesPerPixel;
+  const samples = bytesToSamples(image.bitsAllocated === 8 ? bytes.slice() : bytes, image.bitsAllocated, file.transferSyntax.bigEndian);
+  return { samples, components, rgb: false, shift: image.highBit + 1 - image.bitsStored, planar: true };
+}
+
+export async function decodeFrame(file: DicomFile, index: number, wasm: WasmSource): Promise<DecodedFrame> {
+  const image = file.image;
+  if (!image || !file.pixelData) throw dicomErrors.noImage(file.meta.sopClassUid);
+  if (index < 0 || index >= image.frames) throw new DicomError('corrupt_image', `No frame ${index + 1} in a file of ${image.frames}.`);
+  const { codec, name, uid } = file.transferSyntax;
+  const encapsulated = Boolean(file.pixelData.encapsulatedPixelData);
+  if (codec === 'native') {
+    if (encapsulated) throw dicomErrors.corrupt(`${name} pixel data is encapsulated`);
+    return nativeFrame(file, index);
+  }
+  if (!encapsulated) throw dicomErrors.corrupt(`${name} pixel data is not encapsulated`);
+  let frame: Uint8Array;
+  try {
+    frame = encapsulatedFrame(file, index);
+  } catch (err) {
+    if (err instanceof DicomError) throw err;
+    throw dicomErrors.corrupt(`frame ${index + 1} cannot be read from its fragments`);
+  }
+  const pixels = image.rows * image.columns;
+  try {
+    if (codec === 'rle') {
+      const bytesPerSample = image.bitsAllocated / 8;
+      const out = decodeRle(frame, pixels, image.samplesPerPixel, bytesPerSample);
+      return { samples: bytesToSamples(out, image.bitsAllocated), components: image.samplesPerPixel, rgb: false, shift: image.highBit + 1 - image.bitsStored, planar: false };
+    }
+    if (codec === 'jpeg-lossless') {
+      const bytes = image.bitsAllocated <= 8 ? 1 : 2;
+      const out = new JpegLosslessDecoder().decode(frame.buffer, frame.byteOffset, frame.length, bytes);
+      const samples = out instanceof Uint8Array || out instanceof Uint16Array ? out : new Uint16Array(out as ArrayLike<number>);
+      return { samples, components: image.samplesPerPixel, rgb: false, shift: 0, planar: false };
+    }
+    if (codec === 'jpeg-baseline' && jpegPrecision(frame) > 8) throw dicomErrors.unsupportedSyntax(uid, `${name}, 12-bit`);
+    const [wasmCodec, ctor] = EMSCRIPTEN[codec]!;
+    const { info, samples } = await runEmscripten(wasmCodec, ctor, frame, wasm);
+    if (info.width !== image.columns || info.height !== image.rows) {
+      throw dicomErrors.corrupt(`the ${name} frame is ${info.width}×${info.height}, the header says ${image.columns}×${image.rows}`);
+    }
+    const rgb = info.componentCount === 3 && (codec === 'jpeg-baseline' || /^YBR_(ICT|RCT)$/.test(image.photometric));
+    return { samples, components: info.componentCount, rgb, shift: 0, planar: false };
+  } catch (err) {
+    if (err instanceof DicomError) throw err;
+    const why = err instanceof Error ? err.message : typeof err === 'number' ? `codec error ${err}` : String(err);
+    throw dicomErrors.corrupt(`the ${name} frame does not decode: ${why.slice(0, 120)}`);
+  }
+}

@@ -1,0 +1,9 @@
+// The DICOM reader, shared by the browser worker, the server and the CLI: parse → frames by transfer syntax →
+// modality/VOI to 8-bit display values. See read.ts for the front door.
+export { openDicom, renderFrame, dicomSummary, modalityRefusal, type DicomFrame, type DicomImageFile, type DicomSummary } from './read.ts';
+export { DicomError, type DicomErrorCode } from './errors.ts';
+export { isDicom } from './sniff.ts';
+export type { PatientInfo, SliceMeta } from './parse.ts';
+export type { Window } from './display.ts';
+export { WASM_CODECS, codecAssetPath, type WasmCodec, type WasmSource } from './wasm-codecs.ts';
+export { TRANSFER_SYNTAXES } from './transfer-syntax.ts';
