@@ -18,13 +18,16 @@ export interface DisplayFrame {
   window: Window | null;
 }
 
-/** Stored values: the Bits Stored bits of each sample, sign-extended when Pixel Representation is 1. */
-export function storedValues(frame: DecodedFrame, image: ImageInfo): Int32Array {
+/**
+ * Stored values: the Bits Stored bits of each sample, sign-extended when Pixel Representation is 1. Float64, not
+ * Int32: unsigned 32-bit values (RT dose, 32-bit colour) reach 2³² − 1.
+ */
+export function storedValues(frame: DecodedFrame, image: ImageInfo): Float64Array {
   const { samples, shift } = frame;
   const bits = image.bitsStored;
   const mask = bits >= 32 ? 0xffffffff : 2 ** bits - 1;
   const signBit = 2 ** (bits - 1);
-  const out = new Int32Array(samples.length);
+  const out = new Float64Array(samples.length);
   for (let i = 0; i < samples.length; i++) {
     let v = Math.floor(samples[i]! / 2 ** shift) % (mask + 1);
     if (image.pixelRepresentation === 1 && v >= signBit) v -= 2 * signBit;
@@ -35,7 +38,7 @@ export function storedValues(frame: DecodedFrame, image: ImageInfo): Int32Array 
 
 const lutLookup = (lut: Lut, x: number) => lut.data[Math.min(lut.data.length - 1, Math.max(0, Math.round(x) - lut.firstMapped))]!;
 
-export function modalityValues(stored: Int32Array, r: Rendering): Float64Array {
+export function modalityValues(stored: Float64Array, r: Rendering): Float64Array {
   const out = new Float64Array(stored.length);
   if (r.modalityLut) {
     for (let i = 0; i < stored.length; i++) out[i] = lutLookup(r.modalityLut, stored[i]!);
@@ -105,7 +108,8 @@ function colourPixels(frame: DecodedFrame, image: ImageInfo): Pixels {
   const { rows, columns, bitsStored, photometric } = image;
   const n = rows * columns;
   const stored = storedValues(frame, { ...image, pixelRepresentation: 0 });
-  const down = bitsStored > 8 ? 2 ** (bitsStored - 8) : 1;
+  // Full range onto full range: 65535 → 255 and 0x8080 → 128 (dividing by 2^(bits − 8) gave 128.5 → 129).
+  const down = bitsStored > 8 ? (2 ** bitsStored - 1) / 255 : 1;
   const rgb = new Uint8Array(n * 3);
   if (photometric === 'YBR_FULL_422' && !frame.rgb && frame.components === 2) {
     for (let p = 0; p < n; p += 2) {

@@ -46,11 +46,13 @@ function codecModule(codec: WasmCodec, wasm: WasmSource): Promise<EmscriptenCode
 }
 
 function bytesToSamples(bytes: Uint8Array, bitsPerSample: number, bigEndian = false): Samples {
-  if (bitsPerSample <= 8) return bytes;
-  const size = bitsPerSample <= 16 ? 2 : 4;
+  const size = bitsPerSample <= 8 ? 1 : bitsPerSample <= 16 ? 2 : 4;
   const count = Math.floor(bytes.length / size);
-  // A copy: aligned, and never a view into the file or the codec's heap.
-  const own = bytes.slice(0, count * size);
+  // A copy: aligned, and never a view into the file or the codec's heap. Not bytes.slice(): on a Node Buffer
+  // (readFileSync) that is a view into the file, so its .buffer would be the whole file from byte 0.
+  const own = new Uint8Array(count * size);
+  own.set(bytes.subarray(0, count * size));
+  if (size === 1) return own;
   if (bigEndian) {
     for (let i = 0; i < own.length; i += size) own.subarray(i, i + size).reverse();
   }
@@ -118,7 +120,7 @@ function nativeFrame(file: DicomFile, index: number): DecodedFrame {
   }
   const bytes = file.dataSet.byteArray.subarray(start, start + size);
   const components = image.photometric === 'YBR_FULL_422' ? 2 : image.samplesPerPixel;
-  const samples = bytesToSamples(image.bitsAllocated === 8 ? bytes.slice() : bytes, image.bitsAllocated, file.transferSyntax.bigEndian);
+  const samples = bytesToSamples(bytes, image.bitsAllocated, file.transferSyntax.bigEndian);
   return { samples, components, rgb: false, shift: image.highBit + 1 - image.bitsStored, planar: true };
 }
 
