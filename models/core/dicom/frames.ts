@@ -79,6 +79,39 @@ const EMSCRIPTEN: Partial<Record<Codec, [WasmCodec, keyof EmscriptenCodecModule]
   htj2k: ['openjph', 'HTJ2KDecoder'],
 };
 
+/**
+ * jpeg-lossless-decoder-js (2.1.2) leaves the last pixel at 0 when that pixel's Huffman code ends where the EOI
+ * marker begins: it meets the marker while reading the code and stops before writing the pixel. Bits after the
+ * last pixel are never used, so one zero byte before EOI gives it the byte it reads ahead, and the pixel is written.
+ */
+function padBeforeEoi(jpeg: Uint8Array): Uint8Array {
+  let end = jpeg.length;
+  while (end > 2 && jpeg[end - 1] === 0) end--; // fragments are padded to even length
+  if (end < 2 || jpeg[end - 2] !== 0xff || jpeg[end - 1] !== 0xd9) return jpeg;
+  const out = new Uint8Array(end + 1);
+  out.set(jpeg.subarray(0, end - 2));
+  out.set([0, 0xff, 0xd9], end - 2);
+  return out;
+}
+
+/**
+ * JPEG 2000 decodes to integers, and a lossy codestream may overshoot the Bits Stored range by a few values;
+ * storedValues keeps only the Bits Stored bits, which would wrap them (1024 in 10 bits is 0: a white pixel black).
+ * Clamp them first, in the codestream's own signedness.
+ */
+function clampToBitsStored(samples: Samples, bitsStored: number, signed: boolean): void {
+  const width = samples.BYTES_PER_ELEMENT * 8;
+  if (bitsStored >= width) return;
+  const wrap = 2 ** width;
+  const lo = signed ? -(2 ** (bitsStored - 1)) : 0;
+  const hi = signed ? 2 ** (bitsStored - 1) - 1 : 2 ** bitsStored - 1;
+  for (let i = 0; i < samples.length; i++) {
+    const v = signed && samples[i]! >= wrap / 2 ? samples[i]! - wrap : samples[i]!;
+    if (v < lo) samples[i] = lo + wrap;
+    else if (v > hi) samples[i] = hi;
+  }
+}
+
 /** Sample precision from the JPEG frame header (SOF0–SOF3); 0 when none is found. */
 function jpegPrecision(jpeg: Uint8Array): number {
   for (let i = 2; i + 4 < jpeg.length; ) {
@@ -151,7 +184,8 @@ export async function decodeFrame(file: DicomFile, index: number, wasm: WasmSour
     }
     if (codec === 'jpeg-lossless') {
       const bytes = image.bitsAllocated <= 8 ? 1 : 2;
-      const out = new JpegLosslessDecoder().decode(frame.buffer, frame.byteOffset, frame.length, bytes);
+      const jpeg = padBeforeEoi(frame);
+      const out = new JpegLosslessDecoder().decode(jpeg.buffer, jpeg.byteOffset, jpeg.length, bytes);
       const samples = out instanceof Uint8Array || out instanceof Uint16Array ? out : new Uint16Array(out as ArrayLike<number>);
       return { samples, components: image.samplesPerPixel, rgb: false, shift: 0, planar: false };
     }
@@ -161,6 +195,7 @@ export async function decodeFrame(file: DicomFile, index: number, wasm: WasmSour
     if (info.width !== image.columns || info.height !== image.rows) {
       throw dicomErrors.corrupt(`the ${name} frame is ${info.width}×${info.height}, the header says ${image.columns}×${image.rows}`);
     }
+    if (codec === 'jpeg2000' || codec === 'htj2k') clampToBitsStored(samples, image.bitsStored, info.isSigned ?? image.pixelRepresentation === 1);
     const rgb = info.componentCount === 3 && (codec === 'jpeg-baseline' || /^YBR_(ICT|RCT)$/.test(image.photometric));
     return { samples, components: info.componentCount, rgb, shift: 0, planar: false };
   } catch (err) {

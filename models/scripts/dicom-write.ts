@@ -1,0 +1,164 @@
+// Writes small DICOM files byte by byte, explicit VR little endian: the test fixtures (tests/support/
+// dicom-fixtures.ts) and the bad-case generator (make-bad-dicom.ts) build on it. The app never writes DICOM.
+// Lengths can be given explicitly, so a caller can also write the lies a corrupt file tells.
+
+/** The length that means "until a delimiter" (PS3.5 7.1.2). */
+export const UNDEFINED_LENGTH = 0xffffffff;
+
+/** VRs with a 2-byte reserved field and a 4-byte length in explicit VR (PS3.5 7.1.2). */
+const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
+
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** One element. `length` defaults to the value's; pass another to write a length that lies. */
+export function element(group: number, elem: number, vr: string, value: Uint8Array, length = value.length): Uint8Array {
+  const long = LONG_VRS.has(vr);
+  const head = new Uint8Array(long ? 12 : 8);
+  const v = new DataView(head.buffer);
+  v.setUint16(0, group, true);
+  v.setUint16(2, elem, true);
+  head[4] = vr.charCodeAt(0);
+  head[5] = vr.charCodeAt(1);
+  if (long) v.setUint32(8, length >>> 0, true);
+  else v.setUint16(6, length & 0xffff, true);
+  return concat([head, value]);
+}
+
+const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);
+
+/** A text value padded to even length: UI with NUL, the rest with a space (PS3.5 6.2). */
+export function text(s: string, vr = 'LO'): Uint8Array {
+  return ascii(s.length % 2 ? s + (vr === 'UI' ? '\0' : ' ') : s);
+}
+
+export const str = (group: number, elem: number, vr: string, s: string) => element(group, elem, vr, text(s, vr));
+
+function numbers(values: readonly number[], size: 2 | 4, signed = false): Uint8Array {
+  const out = new Uint8Array(values.length * size);
+  const v = new DataView(out.buffer);
+  values.forEach((x, i) => {
+    if (size === 2 && signed) v.setInt16(i * 2, x, true);
+    else if (size === 2) v.setUint16(i * 2, x, true);
+    else if (signed) v.setInt32(i * 4, x, true);
+    else v.setUint32(i * 4, x, true);
+  });
+  return out;
+}
+
+export const us = (group: number, elem: number, ...values: number[]) => element(group, elem, 'US', numbers(values, 2));
+export const ss = (group: number, elem: number, ...values: number[]) => element(group, elem, 'SS', numbers(values, 2, true));
+export const ul = (group: number, elem: number, ...values: number[]) => element(group, elem, 'UL', numbers(values, 4));
+
+/** (FFFE,E000) Item; items carry no VR. */
+export function item(content: Uint8Array, length = content.length): Uint8Array {
+  return concat([numbers([0xfffe, 0xe000], 2), numbers([length >>> 0], 4), content]);
+}
+export const ITEM_DELIMITER = concat([numbers([0xfffe, 0xe00d], 2), numbers([0], 4)]);
+export const SEQUENCE_DELIMITER = concat([numbers([0xfffe, 0xe0dd], 2), numbers([0], 4)]);
+
+/** A sequence of items, of defined length or (undefinedLength) closed by delimiters. */
+export function sequence(group: number, elem: number, items: readonly Uint8Array[], undefinedLength = false): Uint8Array {
+  if (!undefinedLength) return element(group, elem, 'SQ', concat(items.map((i) => item(i))));
+  const body = concat(items.map((i) => concat([item(i, UNDEFINED_LENGTH), ITEM_DELIMITER])));
+  return element(group, elem, 'SQ', concat([body, SEQUENCE_DELIMITER]), UNDEFINED_LENGTH);
+}
+
+/** Encapsulated Pixel Data (PS3.5 A.4): the Basic Offset Table item (empty when offsets is null), one item a fragment. */
+export function encapsulatedPixelData(fragments: readonly Uint8Array[], offsets: readonly number[] | null = null): Uint8Array {
+  const table = item(numbers(offsets ?? [], 4));
+  const body = concat([table, ...fragments.map((f) => item(f.length % 2 ? concat([f, new Uint8Array(1)]) : f)), SEQUENCE_DELIMITER]);
+  return element(0x7fe0, 0x0010, 'OB', body, UNDEFINED_LENGTH);
+}
+
+export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
+export const MR_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.4';
+
+/** Preamble, "DICM" and the File Meta Information (group 0002, with its group length) before a data set. */
+export function part10(dataSet: Uint8Array, { transferSyntax = EXPLICIT_VR_LITTLE_ENDIAN, sopClass = MR_IMAGE_STORAGE, sopInstance = '2.25.1' } = {}): Uint8Array {
+  const meta = concat([
+    element(0x0002, 0x0001, 'OB', Uint8Array.of(0, 1)),
+    str(0x0002, 0x0002, 'UI', sopClass),
+    str(0x0002, 0x0003, 'UI', sopInstance),
+    str(0x0002, 0x0010, 'UI', transferSyntax),
+    str(0x0002, 0x0012, 'UI', '2.25.314159265358979'),
+    str(0x0002, 0x0013, 'SH', 'BIGBRAIN_TEST'),
+  ]);
+  const preamble = new Uint8Array(132);
+  preamble.set(ascii('DICM'), 128);
+  return concat([preamble, ul(0x0002, 0x0000, meta.length), meta, dataSet]);
+}
+
+/** A grey image as a scanner would describe it; the optional parts are left out of the file when absent. */
+export interface ImageSpec {
+  rows: number;
+  columns: number;
+  bitsAllocated: 8 | 16;
+  bitsStored: number;
+  highBit: number;
+  pixelRepresentation: 0 | 1;
+  photometric: 'MONOCHROME1' | 'MONOCHROME2';
+  /** Stored values, row by row (bit patterns: what the file holds, before sign or Bits Stored). */
+  pixels: Uint8Array | Uint16Array;
+  window?: { center: number; width: number; fn?: 'LINEAR' | 'LINEAR_EXACT' | 'SIGMOID' };
+  rescale?: { slope: number; intercept: number };
+  modality?: string;
+  /** Attributes in the file (PN, LO, DA …): the patient, the study, the UIDs. */
+  identity?: Partial<Record<'patientName' | 'patientId' | 'birthDate' | 'sex' | 'institution' | 'accession' | 'studyDate' | 'studyUid' | 'seriesUid' | 'sopInstanceUid' | 'seriesDescription', string>>;
+}
+
+const ds = (v: number) => String(Number(v.toPrecision(15)));
+
+/** The whole image file, Part 10, explicit VR little endian, native pixel data. */
+export function imageFile(spec: ImageSpec): Uint8Array {
+  const id = spec.identity ?? {};
+  const sop = id.sopInstanceUid ?? '2.25.1';
+  const els: Array<[number, Uint8Array]> = [];
+  const add = (group: number, elem: number, bytes: Uint8Array) => els.push([group * 0x10000 + elem, bytes]);
+  const s = (group: number, elem: number, vr: string, value: string | undefined) => value !== undefined && add(group, elem, str(group, elem, vr, value));
+  s(0x0008, 0x0016, 'UI', MR_IMAGE_STORAGE);
+  s(0x0008, 0x0018, 'UI', sop);
+  s(0x0008, 0x0020, 'DA', id.studyDate);
+  s(0x0008, 0x0050, 'SH', id.accession);
+  s(0x0008, 0x0060, 'CS', spec.modality ?? 'MR');
+  s(0x0008, 0x0080, 'LO', id.institution);
+  s(0x0008, 0x103e, 'LO', id.seriesDescription);
+  s(0x0010, 0x0010, 'PN', id.patientName);
+  s(0x0010, 0x0020, 'LO', id.patientId);
+  s(0x0010, 0x0030, 'DA', id.birthDate);
+  s(0x0010, 0x0040, 'CS', id.sex);
+  s(0x0020, 0x000d, 'UI', id.studyUid);
+  s(0x0020, 0x000e, 'UI', id.seriesUid);
+  s(0x0020, 0x0013, 'IS', '1');
+  add(0x0028, 0x0002, us(0x0028, 0x0002, 1));
+  s(0x0028, 0x0004, 'CS', spec.photometric);
+  add(0x0028, 0x0010, us(0x0028, 0x0010, spec.rows));
+  add(0x0028, 0x0011, us(0x0028, 0x0011, spec.columns));
+  add(0x0028, 0x0100, us(0x0028, 0x0100, spec.bitsAllocated));
+  add(0x0028, 0x0101, us(0x0028, 0x0101, spec.bitsStored));
+  add(0x0028, 0x0102, us(0x0028, 0x0102, spec.highBit));
+  add(0x0028, 0x0103, us(0x0028, 0x0103, spec.pixelRepresentation));
+  if (spec.window) {
+    s(0x0028, 0x1050, 'DS', ds(spec.window.center));
+    s(0x0028, 0x1051, 'DS', ds(spec.window.width));
+    s(0x0028, 0x1056, 'CS', spec.window.fn);
+  }
+  if (spec.rescale) {
+    s(0x0028, 0x1052, 'DS', ds(spec.rescale.intercept));
+    s(0x0028, 0x1053, 'DS', ds(spec.rescale.slope));
+  }
+  const px = spec.pixels;
+  const bytes = px instanceof Uint8Array ? px : new Uint8Array(px.buffer, px.byteOffset, px.byteLength);
+  if (bytes.length !== spec.rows * spec.columns * (spec.bitsAllocated / 8)) throw new Error('pixels do not fill Rows × Columns');
+  // Little-endian hosts only (every platform Node runs on): a Uint16Array's bytes are already in file order.
+  add(0x7fe0, 0x0010, element(0x7fe0, 0x0010, spec.bitsAllocated === 8 ? 'OB' : 'OW', bytes.length % 2 ? concat([bytes, new Uint8Array(1)]) : bytes));
+  els.sort((a, b) => a[0] - b[0]);
+  return part10(concat(els.map(([, b]) => b)), { sopInstance: sop });
+}
