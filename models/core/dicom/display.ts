@@ -28,6 +28,14 @@ export function storedValues(frame: DecodedFrame, image: ImageInfo): Float64Arra
   const mask = bits >= 32 ? 0xffffffff : 2 ** bits - 1;
   const signBit = 2 ** (bits - 1);
   const out = new Float64Array(samples.length);
+  if (bits + shift < 32) {
+    const signed = image.pixelRepresentation === 1;
+    for (let i = 0; i < samples.length; i++) {
+      const v = (samples[i]! >>> shift) & mask;
+      out[i] = signed && v >= signBit ? v - 2 * signBit : v;
+    }
+    return out;
+  }
   for (let i = 0; i < samples.length; i++) {
     let v = Math.floor(samples[i]! / 2 ** shift) % (mask + 1);
     if (image.pixelRepresentation === 1 && v >= signBit) v -= 2 * signBit;
@@ -66,9 +74,10 @@ export function windowFunction(fn: Rendering['voiFunction'], center: number, wid
  * No VOI in the file: the full range of the modality values, minimum to maximum (LINEAR_EXACT). That is how
  * exports such as the training JPEGs were made from scanner data, so a file rendered this way looks like them.
  */
-export function autoWindow(values: Float64Array): { center: number; width: number } {
+export function autoWindow(values: Float64Array, present?: Uint8Array): { center: number; width: number } {
   let lo = Infinity, hi = -Infinity;
   for (let i = 0; i < values.length; i++) {
+    if (present && !present[i]) continue;
     const v = values[i]!;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
@@ -77,7 +86,7 @@ export function autoWindow(values: Float64Array): { center: number; width: numbe
   return { center: (lo + hi) / 2, width: Math.max(1, hi - lo) };
 }
 
-function voi(values: Float64Array, r: Rendering): { grey: Uint8Array; window: Window } {
+function voi(values: Float64Array, r: Rendering, present?: Uint8Array): { grey: Uint8Array; window: Window } {
   const grey = new Uint8Array(values.length);
   const first = r.windows[0];
   if (!first && r.voiLut) {
@@ -89,7 +98,7 @@ function voi(values: Float64Array, r: Rendering): { grey: Uint8Array; window: Wi
     const n = lut.data.length;
     return { grey, window: { center: lut.firstMapped + n / 2, width: n, source: 'lut' } };
   }
-  const { center, width } = first ?? autoWindow(values);
+  const { center, width } = first ?? autoWindow(values, present);
   const f = windowFunction(first ? r.voiFunction : 'LINEAR_EXACT', center, width);
   for (let i = 0; i < values.length; i++) grey[i] = Math.round(f(values[i]!));
   return { grey, window: { center, width, source: first ? 'file' : 'auto' } };
@@ -131,6 +140,32 @@ function colourPixels(frame: DecodedFrame, image: ImageInfo): Pixels {
   return { data: rgb, width: columns, height: rows, channels: 3 };
 }
 
+/** Largest span of stored values rendered through a table (one entry per value) instead of pixel by pixel. */
+const TABLE_SPAN = 1 << 17;
+
+/**
+ * Stored values → 8-bit grey. Scanner images hold at most 2¹⁶ distinct values, so the modality and VOI steps run
+ * once per value in the image's range (a table), not once per pixel: the same arithmetic, a fraction of the work.
+ */
+function greyOf(stored: Float64Array, r: Rendering): { grey: Uint8Array; window: Window } {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < stored.length; i++) {
+    const v = stored[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (!(hi - lo < TABLE_SPAN)) return voi(modalityValues(stored, r), r);
+  const span = hi - lo + 1;
+  const present = new Uint8Array(span);
+  for (let i = 0; i < stored.length; i++) present[stored[i]! - lo] = 1;
+  const entries = new Float64Array(span);
+  for (let i = 0; i < span; i++) entries[i] = lo + i;
+  const { grey: table, window } = voi(modalityValues(entries, r), r, present);
+  const grey = new Uint8Array(stored.length);
+  for (let i = 0; i < stored.length; i++) grey[i] = table[stored[i]! - lo]!;
+  return { grey, window };
+}
+
 export function toDisplay(frame: DecodedFrame, image: ImageInfo, rendering: Rendering): DisplayFrame {
   const { rows, columns, photometric } = image;
   if (photometric === 'PALETTE COLOR') throw dicomErrors.unsupportedImage('palette colour');
@@ -141,7 +176,7 @@ export function toDisplay(frame: DecodedFrame, image: ImageInfo, rendering: Rend
   const n = rows * columns;
   if (frame.samples.length < n) throw dicomErrors.corrupt(`the frame holds ${frame.samples.length} of ${n} pixels`);
   const stored = storedValues(frame.samples.length === n ? frame : { ...frame, samples: frame.samples.subarray(0, n) }, image);
-  const { grey, window } = voi(modalityValues(stored, rendering), rendering);
+  const { grey, window } = greyOf(stored, rendering);
   if (photometric === 'MONOCHROME1') for (let i = 0; i < n; i++) grey[i] = 255 - grey[i]!;
   return { pixels: { data: grey, width: columns, height: rows, channels: 1 }, window };
 }
