@@ -8,10 +8,11 @@ export interface DetectionInput {
   clientId: string | null;
   source: 'server' | 'device';
   createdAt?: Date;
-  result: string;
-  label: string;
-  probabilities: Record<string, number>;
-  tumorProbability: number;
+  result: Detection['result'];
+  /** label, probabilities and tumorProbability are null exactly when result is "Not a brain MRI" (migration 003). */
+  label: Detection['label'];
+  probabilities: Detection['probabilities'];
+  tumorProbability: number | null;
   uncertain: boolean;
   model: { name: string; version: string };
   imageSha256: string | null;
@@ -19,8 +20,8 @@ export interface DetectionInput {
 }
 
 type Row = {
-  id: string; client_id: string | null; source: 'server' | 'device'; created_at: Date; result: string; label: string;
-  probabilities: Detection['probabilities'] | string; tumor_probability: number; uncertain: boolean;
+  id: string; client_id: string | null; source: 'server' | 'device'; created_at: Date; result: Detection['result']; label: Detection['label'];
+  probabilities: Detection['probabilities'] | string; tumor_probability: number | null; uncertain: boolean;
   model_name: string; model_version: string; image_sha256: string | null; ms: number | null;
 };
 
@@ -34,7 +35,7 @@ const toDetection = (r: Row): Detection => ({
   result: r.result,
   label: r.label,
   probabilities: typeof r.probabilities === 'string' ? JSON.parse(r.probabilities) : r.probabilities,
-  tumorProbability: Number(r.tumor_probability),
+  tumorProbability: r.tumor_probability === null ? null : Number(r.tumor_probability),
   uncertain: r.uncertain,
   model: { name: r.model_name, version: r.model_version },
   imageSha256: r.image_sha256,
@@ -46,7 +47,7 @@ const INSERT_COLUMNS = 'id, user_id, client_id, source, created_at, result, labe
 /** One row of an insert: appends its values to params and returns its placeholders. */
 function tupleOf(id: string, d: DetectionInput, params: unknown[]): string {
   const at = params.length;
-  params.push(id, d.userId, d.clientId, d.source, d.createdAt ?? null, d.result, d.label, JSON.stringify(d.probabilities),
+  params.push(id, d.userId, d.clientId, d.source, d.createdAt ?? null, d.result, d.label, d.probabilities && JSON.stringify(d.probabilities),
     d.tumorProbability, d.uncertain, d.model.name, d.model.version, d.imageSha256, d.ms);
   const p = (i: number) => `$${at + i}`;
   return `(${p(1)}::uuid, ${p(2)}::uuid, ${p(3)}, ${p(4)}, coalesce(${p(5)}::timestamptz, date_trunc('milliseconds', now())), ${p(6)}, ${p(7)}, ${p(8)}::jsonb, ${p(9)}::float8, ${p(10)}::boolean, ${p(11)}, ${p(12)}, ${p(13)}, ${p(14)}::float8)`;

@@ -37,7 +37,7 @@ export function handleError(err: Error, c: Context): Response {
     if (err.status === 415) {
       // @hono/zod-openapi's media-type gate: JSON routes answer 400, upload routes 415.
       return /\/detect$/.test(c.req.path)
-        ? errorResponse(c, 415, 'unsupported_type', 'Send the image as multipart/form-data in the field "file", or as a raw image/* body.')
+        ? errorResponse(c, 415, 'unsupported_type', 'Send the image as multipart/form-data (one file, e.g. in the field "File"), or as a raw image/* body.')
         : errorResponse(c, 400, 'invalid_request', 'The body must be JSON (Content-Type: application/json).');
     }
     const status = err.status as ContentfulStatusCode;

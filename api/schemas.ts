@@ -35,11 +35,26 @@ export const StatusSchema = z
     version: z.string(),
     model: z.object({ name: z.string(), version: z.string() }),
     database: z.enum(['pglite', 'neon']),
+    message: z.literal('This is home!').openapi({ description: 'What the original BigBrain API answered on GET /; kept for its clients.' }),
   })
   .openapi('Status');
 
 const Probabilities = z.object(Object.fromEntries(LABELS.map((l) => [l, z.number().min(0).max(1)])) as Record<(typeof LABELS)[number], z.ZodNumber>);
 const ModelRef = z.object({ name: z.string().min(1).max(100), version: z.string().min(1).max(100) });
+
+const REFUSED = 'null when result is "Not a brain MRI": a refused image gets no diagnosis.';
+
+export const HeatmapSchema = z
+  .object({
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    values: z.array(z.number().min(0).max(1)).openapi({ description: 'height × width values, row-major (the first row is the top of the crop).' }),
+  })
+  .openapi('Heatmap', {
+    description:
+      'With ?heatmap=1 or ?overlay=1: the tumour head\'s class-activation map over the model\'s 96 × 96 crop of the image, min–max ' +
+      'scaled to [0, 1] as the PWA shows it. It shows where the evidence was found, not an outline of the tumour.',
+  });
 
 export const AnalysisSchema = z
   .object({
@@ -52,31 +67,60 @@ export const AnalysisSchema = z
     model: ModelRef,
     ms: z.number(),
     id: z.string().openapi({ description: 'The stored detection.' }),
+    heatmap: HeatmapSchema.optional(),
+    overlay: z.string().optional().openapi({
+      description: 'With ?overlay=1: a data:image/png;base64 URL, 288 × 288, of the heat map (yellow to red, more opaque where the evidence is stronger) over the crop the model saw. Where the evidence was found, not an outline of the tumour.',
+    }),
   })
-  .openapi('Analysis');
+  .openapi('Analysis', { description: 'A diagnosis. An image that is not a brain MRI gets 422 not_mri instead: no label, no P(tumour).' });
+
+const flag = (name: string, description: string) =>
+  z.enum(['0', '1', 'true', 'false']).optional().openapi({ param: { name, in: 'query' }, description });
+
+export const DetectQuerySchema = z.object({
+  heatmap: flag('heatmap', '1: add `heatmap`, the evidence map (where the evidence was found, not an outline of the tumour).'),
+  overlay: flag('overlay', '1: add `heatmap` and `overlay`, the map drawn over the crop the model saw, as a PNG data URL.'),
+});
 
 // The form's fields are checked by detect/read-upload.ts, which says exactly what was wrong (no file, several
-// files, text instead of a file, a wrong field name); this schema only documents the shape.
+// files, text instead of a file); this schema only documents the shape.
 export const UploadSchema = z
   .looseObject({
-    file: z.unknown().optional().openapi({ type: 'string', format: 'binary', description: 'Exactly one JPEG, PNG or WebP image.' }),
+    File: z.unknown().optional().openapi({
+      type: 'string', format: 'binary',
+      description: 'Exactly one JPEG, PNG or WebP image, in any field: `File` (the original client), `file`, `image`, …',
+    }),
   })
   .openapi('Upload');
 
+const newDetection = {
+  id: z.string().min(1).max(100).regex(/^[\w-]+$/).openapi({ description: 'Client-generated id (e.g. a UUID); re-sending it is a no-op.' }),
+  createdAt: z.iso.datetime({ offset: true }).optional().openapi({ description: 'When the device ran the model; defaults to now.' }),
+  model: ModelRef,
+  imageSha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'imageSha256 must be 64 lower-case hex digits' }),
+  ms: z.number().min(0).max(3_600_000).optional(),
+};
+
 export const NewDetectionSchema = z
-  .object({
-    id: z.string().min(1).max(100).regex(/^[\w-]+$/).openapi({ description: 'Client-generated id (e.g. a UUID); re-sending it is a no-op.' }),
-    createdAt: z.iso.datetime({ offset: true }).optional().openapi({ description: 'When the device ran the model; defaults to now.' }),
-    result: z.enum(['Tumor', 'No Tumor', 'Not a brain MRI']),
-    label: z.enum(LABELS),
-    probabilities: Probabilities,
-    tumorProbability: z.number().min(0).max(1),
-    uncertain: z.boolean(),
-    model: ModelRef,
-    imageSha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'imageSha256 must be 64 lower-case hex digits' }),
-    ms: z.number().min(0).max(3_600_000).optional(),
-  })
-  .openapi('NewDetection');
+  .discriminatedUnion('result', [
+    z.object({
+      ...newDetection,
+      result: z.enum(['Tumor', 'No Tumor']),
+      label: z.enum(LABELS),
+      probabilities: Probabilities,
+      tumorProbability: z.number().min(0).max(1),
+      uncertain: z.boolean(),
+    }),
+    z.object({
+      ...newDetection,
+      result: z.literal('Not a brain MRI'),
+      label: z.null({ error: 'label must be null for "Not a brain MRI"' }),
+      probabilities: z.null({ error: 'probabilities must be null for "Not a brain MRI"' }),
+      tumorProbability: z.null({ error: 'tumorProbability must be null for "Not a brain MRI"' }),
+      uncertain: z.literal(false),
+    }),
+  ])
+  .openapi('NewDetection', { description: `A result computed on the device. label, probabilities and tumorProbability are ${REFUSED}` });
 
 export const DetectionSchema = z
   .object({
@@ -84,10 +128,10 @@ export const DetectionSchema = z
     clientId: z.string().nullable(),
     source: z.enum(['server', 'device']),
     createdAt: z.iso.datetime(),
-    result: z.string(),
-    label: z.string(),
-    probabilities: Probabilities,
-    tumorProbability: z.number(),
+    result: z.enum(['Tumor', 'No Tumor', 'Not a brain MRI']),
+    label: z.enum(LABELS).nullable().openapi({ description: REFUSED }),
+    probabilities: Probabilities.nullable().openapi({ description: REFUSED }),
+    tumorProbability: z.number().nullable().openapi({ description: REFUSED }),
     uncertain: z.boolean(),
     model: ModelRef,
     imageSha256: z.string().nullable(),

@@ -4,7 +4,7 @@ import { requireSession } from '../auth/require-session.ts';
 import { analyseImage } from '../detect/analyse-image.ts';
 import { readUpload } from '../detect/read-upload.ts';
 import { detectLimit } from '../limits/detect-limit.ts';
-import { AnalysisSchema, UploadSchema } from '../schemas.ts';
+import { AnalysisSchema, DetectQuerySchema, UploadSchema } from '../schemas.ts';
 import { createRouter, errorResponses, SECURITY } from './openapi-app.ts';
 
 export function detectRoutes() {
@@ -13,9 +13,14 @@ export function detectRoutes() {
       createRoute({
         method: 'post', path: '/detect', summary: 'Classify a brain MRI image', security: SECURITY,
         middleware: [requireSession, detectLimit] as const,
+        description:
+          'The diagnosis of one brain MRI slice. An image that is not a brain MRI (422 not_mri) or smaller than 64 px on its shorter ' +
+          'side (422 too_small) gets no diagnosis. ?heatmap=1 adds the evidence map, ?overlay=1 also that map over the crop as a PNG: ' +
+          'where the evidence was found, not an outline of the tumour.',
         request: {
+          query: DetectQuerySchema,
           body: {
-            description: 'The image in the multipart field `file`, or a raw JPEG/PNG/WebP body.',
+            description: 'The image as the one file of a multipart form, in any field (`File` as the original client sends it, `file`, …), or a raw JPEG/PNG/WebP body.',
             content: {
               'multipart/form-data': { schema: UploadSchema },
               'image/*': { schema: z.string().openapi({ format: 'binary' }) },
@@ -31,8 +36,10 @@ export function detectRoutes() {
       async (c) => {
         const { deps, user } = c.var;
         const form = c.req.valid('form') as Record<string, unknown> | undefined;
+        const on = (v: string | undefined) => v === '1' || v === 'true';
+        const query = c.req.valid('query');
         const bytes = await readUpload(c, form);
-        const { analysis, sha256, ms } = await analyseImage(bytes, deps.classifier);
+        const { analysis, sha256, ms } = await analyseImage(bytes, deps.classifier, { heatmap: on(query.heatmap), overlay: on(query.overlay) });
         const detection = await deps.detectionLog.save({
           userId: user.id, clientId: null, source: 'server', result: analysis.result, label: analysis.label,
           probabilities: analysis.probabilities, tumorProbability: analysis.tumorProbability, uncertain: analysis.uncertain,

@@ -15,6 +15,7 @@ const status = (c: Context<AppEnv>) => ({
   version: pkg.version,
   model: MODEL_INFO,
   database: c.var.deps.db.driver,
+  message: 'This is home!' as const, // the original API's whole answer to GET /
 });
 
 const ok = { 200: { description: 'The API is up', content: { 'application/json': { schema: StatusSchema } } } };

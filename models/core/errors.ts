@@ -1,5 +1,5 @@
 // Errors with a stable machine code, shared by the browser and the server so both say the same thing.
-import { MAX_PIXELS, MAX_SIDE } from './limits.ts';
+import { MAX_PIXELS, MAX_SIDE, MIN_SIDE } from './limits.ts';
 
 export class CodedError<C extends string = string> extends Error {
   readonly code: C;
@@ -16,6 +16,10 @@ export class DecodeError extends CodedError<DecodeErrorCode> {}
 export const isTooLarge = (width: number, height: number) => width > MAX_SIDE || height > MAX_SIDE || width * height > MAX_PIXELS;
 export const tooLargeMessage = (width: number, height: number) =>
   `Image is ${width}×${height}; the limit is ${MAX_SIDE} px a side and ${MAX_PIXELS / 1e6} megapixels.`;
+
+export const isTooSmall = (width: number, height: number) => Math.min(width, height) < MIN_SIDE;
+export const tooSmallMessage = (width: number, height: number) =>
+  `Image is ${width}×${height}: too small to hold a readable MRI slice (the shorter side must be at least ${MIN_SIDE} px), so no diagnosis is given.`;
 
 export const decodeErrors = {
   empty: () => new DecodeError('empty_file', 'The file is empty.'),

@@ -12,15 +12,32 @@ export interface Decision {
   maxColourfulness: number;
 }
 
-export interface Analysis {
-  result: ResultWord;
-  label: Label;
-  probabilities: Record<Label, number>;
-  tumorProbability: number;
+interface AnswerBase {
   mriProbability: number;
   uncertain: boolean;
   model: ModelInfo;
 }
+
+export interface Diagnosis extends AnswerBase {
+  result: Exclude<ResultWord, 'Not a brain MRI'>;
+  label: Label;
+  probabilities: Record<Label, number>;
+  tumorProbability: number;
+}
+
+/**
+ * An image the model does not take for a brain MRI: nothing about tumours (the class probabilities would give
+ * P(tumour) away as 1 − P(notumor)), never uncertain.
+ */
+export interface Refusal extends AnswerBase {
+  result: 'Not a brain MRI';
+  label: null;
+  probabilities: null;
+  tumorProbability: null;
+  uncertain: false;
+}
+
+export type Analysis = Diagnosis | Refusal;
 
 export interface RawOutput {
   probabilities: ArrayLike<number>; // 4, label order
@@ -30,10 +47,15 @@ export interface RawOutput {
 
 const round = (v: number) => Math.round(v * 1e4) / 1e4;
 
+/** P(tumour) from the four label-order probabilities, as answers carry it (evaluation scores every image by it). */
+export const tumourProbabilityOf = (probabilities: ArrayLike<number>): number => round(1 - probabilities[LABELS.indexOf('notumor')]!);
+
 export function interpret(raw: RawOutput, decision: Decision, model: ModelInfo): Analysis {
-  const probabilities = Object.fromEntries(LABELS.map((l, i) => [l, round(raw.probabilities[i]!)])) as Record<Label, number>;
-  const tumorProbability = round(1 - raw.probabilities[LABELS.indexOf('notumor')]!);
+  const mriProbability = round(raw.mriProbability);
   const isMri = raw.mriProbability >= decision.mriThreshold && raw.colourfulness <= decision.maxColourfulness;
+  if (!isMri) return { result: 'Not a brain MRI', label: null, probabilities: null, tumorProbability: null, mriProbability, uncertain: false, model };
+  const probabilities = Object.fromEntries(LABELS.map((l, i) => [l, round(raw.probabilities[i]!)])) as Record<Label, number>;
+  const tumorProbability = tumourProbabilityOf(raw.probabilities);
   const tumour = tumorProbability >= decision.threshold;
   let label: Label = 'notumor';
   if (tumour) {
@@ -43,12 +65,12 @@ export function interpret(raw: RawOutput, decision: Decision, model: ModelInfo):
   }
   const [low, high] = decision.uncertainBand;
   return {
-    result: !isMri ? 'Not a brain MRI' : tumour ? 'Tumor' : 'No Tumor',
+    result: tumour ? 'Tumor' : 'No Tumor',
     label,
     probabilities,
     tumorProbability,
-    mriProbability: round(raw.mriProbability),
-    uncertain: isMri && tumorProbability >= low && tumorProbability <= high,
+    mriProbability,
+    uncertain: tumorProbability >= low && tumorProbability <= high,
     model,
   };
 }

@@ -2,7 +2,7 @@
 // Pure TypeScript on plain buffers so the browser, the server and the dataset script
 // run exactly the same arithmetic.
 import { INPUT_SIZE } from './contract.ts';
-import { CodedError, isTooLarge, tooLargeMessage } from './errors.ts';
+import { CodedError, isTooLarge, isTooSmall, tooLargeMessage, tooSmallMessage } from './errors.ts';
 
 export const PREPROCESS_VERSION = 'pp-1';
 
@@ -32,7 +32,7 @@ export interface Preprocessed {
   colourfulness: number;
 }
 
-export type PreprocessErrorCode = 'bad_dimensions' | 'too_large' | 'bad_buffer';
+export type PreprocessErrorCode = 'bad_dimensions' | 'too_large' | 'too_small' | 'bad_buffer';
 
 export class PreprocessError extends CodedError<PreprocessErrorCode> {}
 
@@ -41,6 +41,7 @@ export function validatePixels({ data, width, height, channels }: Pixels): void 
     throw new PreprocessError('bad_dimensions', `Image dimensions must be positive integers, got ${width}×${height}.`);
   }
   if (isTooLarge(width, height)) throw new PreprocessError('too_large', tooLargeMessage(width, height));
+  if (isTooSmall(width, height)) throw new PreprocessError('too_small', tooSmallMessage(width, height));
   if (![1, 2, 3, 4].includes(channels)) {
     throw new PreprocessError('bad_buffer', `Unsupported channel count ${channels}.`);
   }

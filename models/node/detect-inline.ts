@@ -1,22 +1,34 @@
 // Image bytes → the model's answer on the calling thread: decode (sharp) → preprocess → analyse.
 // Throws DecodeError / PreprocessError for images the pipeline refuses.
+import { heatmapOf, type Heatmap } from '../core/heatmap.ts';
 import type { Analysis } from '../core/interpret.ts';
 import { preprocess, type Preprocessed } from '../core/preprocess.ts';
 import { createBatcher, type BatchOptions } from './batcher.ts';
 import type { Classifier } from './classifier.ts';
 import { decodeImage } from './decode.ts';
+import { overlayPng } from './overlay.ts';
 
-async function answer(model: Pick<Classifier, 'analyse'>, input: Preprocessed): Promise<Analysis> {
-  const [r] = await model.analyse([input]);
-  if (!r) throw new Error('the classifier returned no result');
-  return {
-    result: r.result, label: r.label, probabilities: r.probabilities, tumorProbability: r.tumorProbability,
-    mriProbability: r.mriProbability, uncertain: r.uncertain, model: r.model,
-  };
+/** What to add to an answer; off by default, so the common path carries neither map nor PNG. */
+export interface DetectOptions {
+  heatmap?: boolean;
+  /** A PNG data URL of the heat map over the model's crop (implies heatmap). */
+  overlay?: boolean;
 }
 
-export async function detectInline(model: Pick<Classifier, 'analyse'>, bytes: Uint8Array): Promise<Analysis> {
-  return answer(model, preprocess(await decodeImage(bytes)));
+/** The answer, with the heat map and overlay when asked for (never for an image refused as not an MRI). */
+export type Detected = Analysis & { heatmap?: Heatmap; overlay?: string };
+
+async function answer(model: Pick<Classifier, 'analyse'>, input: Preprocessed, options: DetectOptions): Promise<Detected> {
+  const [r] = await model.analyse([input]);
+  if (!r) throw new Error('the classifier returned no result');
+  const { cam, camSize, ...analysis } = r;
+  if (analysis.result === 'Not a brain MRI' || !(options.heatmap || options.overlay)) return analysis;
+  const heatmap = heatmapOf(cam, camSize);
+  return options.overlay ? { ...analysis, heatmap, overlay: await overlayPng(input.pixels, input.size, heatmap) } : { ...analysis, heatmap };
+}
+
+export async function detectInline(model: Pick<Classifier, 'analyse'>, bytes: Uint8Array, options: DetectOptions = {}): Promise<Detected> {
+  return answer(model, preprocess(await decodeImage(bytes)), options);
 }
 
 /**
@@ -26,7 +38,7 @@ export async function detectInline(model: Pick<Classifier, 'analyse'>, bytes: Ui
 export function createBatchingDetector(model: Pick<Classifier, 'analyse'>, { maxBatch, maxWaitMs }: Omit<BatchOptions, 'more'>) {
   let decoding = 0;
   const batched = maxBatch > 1 ? createBatcher(model, { maxBatch, maxWaitMs, more: () => decoding > 0 }) : model;
-  return async (bytes: Uint8Array): Promise<Analysis> => {
+  return async (bytes: Uint8Array, options: DetectOptions = {}): Promise<Detected> => {
     decoding++;
     let input: Preprocessed;
     try {
@@ -34,6 +46,6 @@ export function createBatchingDetector(model: Pick<Classifier, 'analyse'>, { max
     } finally {
       decoding--;
     }
-    return answer(batched, input);
+    return answer(batched, input, options);
   };
 }

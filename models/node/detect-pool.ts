@@ -3,15 +3,15 @@
 // the thread that calls it: on the event loop it would stall every other request for each batch.
 // Errors come back as the same DecodeError / PreprocessError the in-thread pipeline throws.
 import { Worker } from 'node:worker_threads';
-import type { Analysis } from '../core/interpret.ts';
 import { PreprocessError, type PreprocessErrorCode } from '../core/preprocess.ts';
 import { disableOrtTelemetry } from './classifier.ts';
 import { DecodeError, type DecodeErrorCode } from './decode.ts';
+import type { Detected, DetectOptions } from './detect-inline.ts';
 import type { CloseRequest, DetectRequest, DetectResponse, DetectWorkerData } from './detect.worker.ts';
 
 export interface DetectPool {
   /** Image bytes → the model's answer (throws DecodeError / PreprocessError). */
-  detect(bytes: Uint8Array): Promise<Analysis>;
+  detect(bytes: Uint8Array, options?: DetectOptions): Promise<Detected>;
   /** Resolves when the first worker has loaded its model (jobs go to the ready ones); rejects if it cannot. */
   ready: Promise<void>;
   close(): Promise<void>;
@@ -50,20 +50,20 @@ function stopWorker(w: Worker, graceMs = 5_000): Promise<void> {
 export function createDetectPool(workers: number, data: DetectWorkerData): DetectPool {
   if (workers < 1) throw new Error('a detect pool needs at least one worker');
   disableOrtTelemetry(); // here, in the real environment the workers' onnxruntime reads
-  type Job = { resolve(a: Analysis): void; reject(e: Error): void; worker?: Worker };
+  type Job = { resolve(a: Detected): void; reject(e: Error): void; worker?: Worker };
   const pending = new Map<number, Job>();
   const load = new Map<Worker, number>();
   const ready = new Set<Worker>();
-  const waiting: Array<{ id: number; bytes: Uint8Array }> = [];
+  const waiting: Array<{ id: number; bytes: Uint8Array; options: DetectOptions | undefined }> = [];
   let nextId = 1;
   let closed = false;
 
-  const send = (w: Worker, id: number, bytes: Uint8Array) => {
+  const send = (w: Worker, id: number, bytes: Uint8Array, options: DetectOptions | undefined) => {
     load.set(w, load.get(w)! + 1);
     pending.get(id)!.worker = w;
     // A copy of its own, moved rather than cloned a second time: the caller keeps its bytes.
     const own = new Uint8Array(bytes);
-    const msg: DetectRequest = { id, bytes: own };
+    const msg: DetectRequest = options?.heatmap || options?.overlay ? { id, bytes: own, options } : { id, bytes: own };
     w.postMessage(msg, [own.buffer]);
   };
 
@@ -75,7 +75,7 @@ export function createDetectPool(workers: number, data: DetectWorkerData): Detec
       if ('ready' in r) {
         ready.add(w);
         resolveReady();
-        while (waiting.length > 0) { const j = waiting.shift()!; send(w, j.id, j.bytes); }
+        while (waiting.length > 0) { const j = waiting.shift()!; send(w, j.id, j.bytes, j.options); }
         return;
       }
       const job = pending.get(r.id);
@@ -117,16 +117,16 @@ export function createDetectPool(workers: number, data: DetectWorkerData): Detec
 
   return {
     ready: started,
-    detect(bytes) {
+    detect(bytes, options) {
       if (closed) return Promise.reject(new Error('the detect pool is closed'));
       const id = nextId++;
-      return new Promise<Analysis>((resolve, reject) => {
+      return new Promise<Detected>((resolve, reject) => {
         pending.set(id, { resolve, reject });
         // Least-loaded ready worker; before any has started, the job waits for the first one.
         let best: Worker | null = null;
         for (const w of ready) if (!best || load.get(w)! < load.get(best)!) best = w;
-        if (best) send(best, id, bytes);
-        else waiting.push({ id, bytes });
+        if (best) send(best, id, bytes, options);
+        else waiting.push({ id, bytes, options });
       });
     },
     async close() {

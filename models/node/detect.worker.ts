@@ -1,20 +1,20 @@
 // Worker thread of the detect pool: image bytes → decoded → preprocessed → batched inference → answer,
 // all off the event loop. Each worker owns one onnxruntime session and its own dynamic batcher.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Analysis } from '../core/interpret.ts';
 import type { BatchOptions } from './batcher.ts';
 import { createClassifier } from './classifier.ts';
-import { createBatchingDetector } from './detect-inline.ts';
+import { createBatchingDetector, type Detected, type DetectOptions } from './detect-inline.ts';
 
 export interface DetectWorkerData extends Omit<BatchOptions, 'more'> {
   modelPath: string;
   threads: number;
 }
-export type DetectRequest = { id: number; bytes: Uint8Array };
+/** options only when the caller asked for a heat map or overlay: the common message stays as small as it was. */
+export type DetectRequest = { id: number; bytes: Uint8Array; options?: DetectOptions };
 /** Release the session and let the thread end by itself (terminating it mid-load aborts the process). */
 export type CloseRequest = { close: true };
 export type DetectResponse =
-  | { id: number; ok: true; analysis: Analysis }
+  | { id: number; ok: true; analysis: Detected }
   | { id: number; ok: false; name: string; code: string | undefined; message: string };
 
 const { modelPath, threads, maxBatch, maxWaitMs } = workerData as DetectWorkerData;
@@ -27,9 +27,9 @@ parentPort!.on('message', async (msg: DetectRequest | CloseRequest) => {
     parentPort!.close();
     return;
   }
-  const { id, bytes } = msg;
+  const { id, bytes, options } = msg;
   try {
-    const answer: DetectResponse = { id, ok: true, analysis: await detect(bytes) };
+    const answer: DetectResponse = { id, ok: true, analysis: await detect(bytes, options) };
     parentPort!.postMessage(answer);
   } catch (err) {
     const e = err as Error & { code?: string };

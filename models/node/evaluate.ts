@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LABELS, type Label } from '../core/contract.ts';
-import { interpret, type Decision } from '../core/interpret.ts';
+import { interpret, tumourProbabilityOf, type Decision } from '../core/interpret.ts';
 import { preprocess } from '../core/preprocess.ts';
 import type { Classifier } from './classifier.ts';
 import { decodeImage } from './decode.ts';
@@ -90,7 +90,8 @@ export function ece(confidence: number[], correct: boolean[], bins = 10) {
 }
 
 export function metrics(preds: Prediction[], decision: Decision, model = { name: '', version: '' }) {
-  const decided = preds.map((p) => ({ p, a: interpret({ probabilities: p.probabilities, mriProbability: p.mriProbability, colourfulness: p.colourfulness }, decision, model) }));
+  // t: the model's P(tumour) for every image, also those the MRI check refuses (whose answers carry none).
+  const decided = preds.map((p) => ({ p, a: interpret({ probabilities: p.probabilities, mriProbability: p.mriProbability, colourfulness: p.colourfulness }, decision, model), t: tumourProbabilityOf(p.probabilities) }));
   const mri = decided.filter(({ p }) => p.row.source !== 'nonmri');
   const bm = mri.filter(({ p }) => p.row.source === 'brain-mri');
   const isTumour = (t: string) => t !== 'notumor';
@@ -106,12 +107,12 @@ export function metrics(preds: Prediction[], decision: Decision, model = { name:
   const confusion = LABELS.map((t) => [...LABELS.map((l) => count(bm, ({ p, a }) => p.truth === t && a.result !== 'Not a brain MRI' && a.label === l)), count(bm, ({ p, a }) => p.truth === t && a.result === 'Not a brain MRI')]);
   const nonmri = decided.filter(({ p }) => p.row.source === 'nonmri');
   const categories = [...new Set(nonmri.map(({ p }) => p.truth))].sort();
-  const binaryCal = ece(bm.map(({ a }) => Math.max(a.tumorProbability, 1 - a.tumorProbability)), bm.map(({ p, a }) => (a.tumorProbability >= 0.5) === isTumour(p.truth)));
+  const binaryCal = ece(bm.map(({ t }) => Math.max(t, 1 - t)), bm.map(({ p, t }) => (t >= 0.5) === isTumour(p.truth)));
   const top = (probs: number[]) => probs.indexOf(Math.max(...probs));
   const fourCal = ece(bm.map(({ p }) => Math.max(...p.probabilities)), bm.map(({ p }) => LABELS[top(p.probabilities)] === p.truth));
   const reliability = Array.from({ length: 10 }, (_, b) => {
-    const inBin = bm.filter(({ a }) => Math.min(9, Math.floor(a.tumorProbability * 10)) === b);
-    return { n: inBin.length, meanPredicted: inBin.length ? inBin.reduce((s, { a }) => s + a.tumorProbability, 0) / inBin.length : 0, observed: inBin.length ? count(inBin, ({ p }) => isTumour(p.truth)) / inBin.length : 0 };
+    const inBin = bm.filter(({ t }) => Math.min(9, Math.floor(t * 10)) === b);
+    return { n: inBin.length, meanPredicted: inBin.length ? inBin.reduce((s, { t }) => s + t, 0) / inBin.length : 0, observed: inBin.length ? count(inBin, ({ p }) => isTumour(p.truth)) / inBin.length : 0 };
   });
   return {
     brainMri: {
@@ -121,7 +122,7 @@ export function metrics(preds: Prediction[], decision: Decision, model = { name:
       specificity: rate(count(normals, ({ a }) => a.result === 'No Tumor'), normals.length),
       fourClassAccuracy: rate(count(bm, ({ p, a }) => a.result !== 'Not a brain MRI' && a.label === p.truth), bm.length),
       perClass,
-      rocAuc: rocAuc(bm.map(({ a }) => a.tumorProbability), bm.map(({ p }) => isTumour(p.truth))),
+      rocAuc: rocAuc(bm.map(({ t }) => t), bm.map(({ p }) => isTumour(p.truth))),
       eceBinary: binaryCal.ece,
       eceFourClass: fourCal.ece,
       uncertainShare: rate(count(bm, ({ a }) => a.uncertain), bm.length),

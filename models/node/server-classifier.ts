@@ -2,13 +2,13 @@
 // With workers the whole pipeline runs on
 // worker threads, each with its own onnxruntime session and dynamic batcher; with workers = 0, on the
 // event loop (one session behind one batcher).
-import type { Analysis } from '../core/interpret.ts';
 import { createClassifier } from './classifier.ts';
-import { createBatchingDetector } from './detect-inline.ts';
+import { createBatchingDetector, type Detected, type DetectOptions } from './detect-inline.ts';
 import { createDetectPool } from './detect-pool.ts';
 
 export interface ServerClassifier {
-  detect(bytes: Uint8Array): Promise<Analysis>;
+  /** options.heatmap / options.overlay add the heat map / its PNG overlay to the answer (off: the cheap path). */
+  detect(bytes: Uint8Array, options?: DetectOptions): Promise<Detected>;
   release(): Promise<void>;
 }
 

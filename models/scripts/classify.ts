@@ -1,13 +1,15 @@
-// npm run classify -- <files or folders>: one JSON line per image; exit 1 if any file failed.
+// npm run classify -- [--heatmap] [--overlay] <files or folders>: one JSON line per image; exit 1 if any file failed.
+// --heatmap adds the evidence map, --overlay also that map over the crop as a PNG data URL (as POST /detect?overlay=1).
 import { readFileSync } from 'node:fs';
-import { preprocess } from '../core/preprocess.ts';
 import { createClassifier } from '../node/classifier.ts';
-import { decodeImage } from '../node/decode.ts';
+import { detectInline } from '../node/detect-inline.ts';
 import { listImages } from '../node/files.ts';
 
-const paths = process.argv.slice(2).filter((a) => a !== '--');
+const args = process.argv.slice(2).filter((a) => a !== '--');
+const options = { heatmap: args.includes('--heatmap'), overlay: args.includes('--overlay') };
+const paths = args.filter((a) => a !== '--heatmap' && a !== '--overlay');
 if (paths.length === 0) {
-  console.error('usage: npm run classify -- <image files or folders>');
+  console.error('usage: npm run classify -- [--heatmap] [--overlay] <image files or folders>');
   process.exit(2);
 }
 let files: string[] = [];
@@ -24,11 +26,12 @@ const classifier = await createClassifier();
 for (const file of files) {
   const started = performance.now();
   try {
-    const [a] = await classifier.analyse([preprocess(await decodeImage(readFileSync(file)))]);
-    const { result, label, probabilities, tumorProbability, uncertain, model } = a!;
-    console.log(JSON.stringify({ file, result, label, probabilities, tumorProbability, uncertain, model, ms: Math.round((performance.now() - started) * 10) / 10 }));
+    // A refused image ("Not a brain MRI") prints label, probabilities and tumorProbability as null, and no heat map.
+    const { result, label, probabilities, tumorProbability, uncertain, model, heatmap, overlay } = await detectInline(classifier, readFileSync(file), options);
+    console.log(JSON.stringify({ file, result, label, probabilities, tumorProbability, uncertain, model, ms: Math.round((performance.now() - started) * 10) / 10, heatmap, overlay }));
   } catch (e) {
-    console.log(JSON.stringify({ file, error: (e as Error).message }));
+    // code: the same stable code the server answers with (too_small, corrupt_image, unsupported_type, …).
+    console.log(JSON.stringify({ file, error: (e as Error).message, code: (e as { code?: string }).code }));
     failed++;
   }
 }

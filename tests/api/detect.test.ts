@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../api/db/migrate.ts';
 import { openPglite } from '../../api/db/pglite.ts';
@@ -31,11 +32,11 @@ afterAll(async () => {
   await db.close();
 });
 
-/** POSTs bytes the way the original clients do: multipart field `file`, token in `auth-token`. */
-async function detect(app: TestApp, token: string, data: Uint8Array, type: string, name = 'scan') {
+/** POSTs bytes the way the original clients do: multipart field `File`, token in `auth-token`. */
+async function detect(app: TestApp, token: string, data: Uint8Array, type: string, name = 'scan', query = '') {
   const form = new FormData();
-  form.set('file', new Blob([data as Uint8Array<ArrayBuffer>], { type }), name);
-  const res = await app.request('/detect', { method: 'POST', headers: { 'auth-token': token }, body: form });
+  form.set('File', new Blob([data as Uint8Array<ArrayBuffer>], { type }), name);
+  const res = await app.request(`/detect${query}`, { method: 'POST', headers: { 'auth-token': token }, body: form });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -65,6 +66,15 @@ describe('POST /detect refuses what is not a brain MRI', () => {
     const { status, body } = await detect(app, token, new TextEncoder().encode('not an image at all'), 'image/jpeg');
     expect(status).toBe(415);
     expect(body.code).toBe('unsupported_type');
+  });
+
+  it('a 48 × 48 icon-sized picture → 422 too_small, whatever the model would say', async () => {
+    const icon = await sharp({ create: { width: 48, height: 48, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+      .composite([{ input: Buffer.from('<svg width="48" height="48"><rect x="8" y="16" width="10" height="16" fill="#333"/><path d="M18 16 L30 6 L30 42 L18 32 Z" fill="#333"/></svg>') }])
+      .png().toBuffer();
+    const { status, body } = await detect(app, token, new Uint8Array(icon), 'image/png');
+    expect(status).toBe(422);
+    expect(body).toEqual({ code: 'too_small', error: expect.stringMatching(/48×48/) });
   });
 
   it('a truncated JPEG → 422 corrupt_image', async () => {
@@ -98,6 +108,24 @@ describe.runIf(available(images.length > 0, `brain-MRI images under ${SHARED_DAT
     }
     const right = answers.filter((a) => a.body.label === a.label).length;
     console.log(`real MRIs: ${right}/${answers.length} labelled as their folder (model ${MODEL_INFO.version})`);
+  });
+
+  it('?heatmap=1 gives the 6 × 6 evidence map scaled to [0, 1]; ?overlay=1 the same map and its PNG; the answer is unchanged', async () => {
+    const { path } = images[0]!;
+    const bytes = readFileSync(path);
+    const plain = await detect(app, token, bytes, 'image/jpeg', basename(path));
+    const mapped = await detect(app, token, bytes, 'image/jpeg', basename(path), '?heatmap=1');
+    const both = await detect(app, token, bytes, 'image/jpeg', basename(path), '?overlay=1');
+    for (const r of [plain, mapped, both]) expect(r.status).toBe(200);
+    expect(plain.body).not.toHaveProperty('heatmap');
+    const map = mapped.body.heatmap as { width: number; height: number; values: number[] };
+    expect([map.width, map.height, map.values.length]).toEqual([6, 6, 36]);
+    expect([Math.min(...map.values), Math.max(...map.values)]).toEqual([0, 1]);
+    expect(both.body.heatmap).toEqual(map);
+    const strip = (b: Record<string, unknown>) => ({ ...b, heatmap: undefined, overlay: undefined, ms: 0, id: '' });
+    expect(strip(mapped.body)).toEqual(strip(plain.body));
+    const png = Buffer.from((both.body.overlay as string).replace(/^data:image\/png;base64,/, ''), 'base64');
+    expect(await sharp(png).metadata()).toMatchObject({ format: 'png', width: 288, height: 288 });
   });
 
   // The model is not perfect: the sample must be labelled at least as well as the lower 95 % bound

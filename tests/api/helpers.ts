@@ -23,7 +23,7 @@ export const stubClassifier: Pick<Classifier, 'analyse'> = {
       mriProbability: 0.99,
       uncertain: false,
       model: MODEL_INFO,
-      cam: new Float32Array(4),
+      cam: Float32Array.of(-1, 0, 1, 3), // scaled: [0, 0.25, 0.5, 1], row-major in a 2 × 2 map
       camSize: [2, 2] as [number, number],
     }));
   },
@@ -34,7 +34,7 @@ type MakeAppOptions = Partial<Omit<AppOptions, 'db' | 'classifier'>> & { classif
 
 /** The app around a model that analyses preprocessed images (a stub, or the real one), run inline. */
 export function makeApp(db: Db, { config = testConfig(), classifier = stubClassifier, ...rest }: MakeAppOptions = {}) {
-  return createApp({ db, classifier: { detect: (bytes) => detectInline(classifier, bytes) }, config, ...rest });
+  return createApp({ db, classifier: { detect: (bytes, options) => detectInline(classifier, bytes, options) }, config, ...rest });
 }
 
 export type TestApp = ReturnType<typeof makeApp>;

@@ -20,7 +20,9 @@ const notMri: Pick<Classifier, 'analyse'> = {
     for (const im of images) {
       if (im.tensor.length !== im.size * im.size || !im.tensor.every(Number.isFinite)) throw new Error('non-finite tensor');
     }
-    return (await stubClassifier.analyse(images)).map((r) => ({ ...r, result: 'Not a brain MRI' as const, mriProbability: 0.01 }));
+    return (await stubClassifier.analyse(images)).map((r) => ({
+      ...r, result: 'Not a brain MRI' as const, label: null, probabilities: null, tumorProbability: null, uncertain: false as const, mriProbability: 0.01,
+    }));
   },
 };
 

@@ -133,7 +133,7 @@ describe('abuse, tokens and headers (PGlite)', () => {
   it('/detect per user: 429 rate_limited with Retry-After, per user, released after the window', async () => {
     const { token } = await register();
     const { token: other } = await register();
-    const png = (await greyPng(32, 32)).data;
+    const png = (await greyPng(64, 64)).data;
     const detect = (t: string) => app.request('/detect', { method: 'POST', headers: { 'auth-token': t, 'content-type': 'image/png' }, body: png });
     expect((await detect(token)).status).toBe(200);
     expect((await detect(token)).status).toBe(200);

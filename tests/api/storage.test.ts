@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionIdOf } from '../../api/auth/token.ts';
 import { migrate, readMigrations } from '../../api/db/migrate.ts';
+import { openPglite } from '../../api/db/pglite.ts';
 import type { Db } from '../../api/db/types.ts';
 import { drivers } from './drivers.ts';
 import { greyPng } from './images.ts';
@@ -119,12 +120,36 @@ describe.each(drivers)('storage on $name', (driver) => {
     const again = await postJson(app, '/api/detections', { ...device('c-1', 0), label: 'glioma' }, auth);
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual(stored);
-    // The PWA's upload shape (extra fields such as clientId/source are ignored) and a non-MRI verdict are accepted.
-    const pwa = await postJson(app, '/api/detections', { ...device('c-3', 0), clientId: 'c-3', source: 'device', result: 'Not a brain MRI' }, auth);
+    // The PWA's upload shape (extra fields such as clientId/source are ignored) is accepted.
+    const pwa = await postJson(app, '/api/detections', { ...device('c-3', 0), clientId: 'c-3', source: 'device' }, auth);
     expect(pwa.status).toBe(201);
     const bad = await postJson(app, '/api/detections', { ...device('c-2', 0), imageSha256: 'nope' }, auth);
     expect(bad.status).toBe(400);
     expectErrorShape(await bad.json());
+  });
+
+  it('stores a "Not a brain MRI" verdict with no label, probabilities or P(tumour), and refuses one that carries them', async () => {
+    const { token } = await signUp(app);
+    const auth = { 'auth-token': token };
+    const refusal = { ...device('r-1', 0), result: 'Not a brain MRI', label: null, probabilities: null, tumorProbability: null };
+    const stored = await postJson(app, '/api/detections', refusal, auth);
+    expect(stored.status).toBe(201);
+    expect(await stored.json()).toMatchObject({ clientId: 'r-1', result: 'Not a brain MRI', label: null, probabilities: null, tumorProbability: null, uncertain: false });
+    const listed = (await (await app.request('/api/detections', { headers: auth })).json()) as { items: Array<Record<string, unknown>> };
+    expect(listed.items.find((d) => d.clientId === 'r-1')).toMatchObject({ label: null, probabilities: null, tumorProbability: null });
+    for (const [what, body] of [
+      ['a label', { ...refusal, id: 'r-2', label: 'meningioma' }],
+      ['a P(tumour)', { ...refusal, id: 'r-3', tumorProbability: 0.909 }],
+      ['probabilities', { ...refusal, id: 'r-4', probabilities: device('x', 0).probabilities }],
+      ['"uncertain"', { ...refusal, id: 'r-5', uncertain: true }],
+      ['a diagnosis without a label', { ...device('r-6', 0), label: null }],
+    ] as const) {
+      const res = await postJson(app, '/api/detections', body, auth);
+      expect(res.status, what).toBe(400);
+      expect(await res.json()).toMatchObject({ code: 'invalid_request' });
+    }
+    // The database holds the rule too, whatever writes to it.
+    await expect(db.query(`update detections set label = 'glioma' where client_id = 'r-1'`)).rejects.toThrow(/detections_refusal_no_diagnosis/);
   });
 
   it('pages the caller’s own history newest first, and only theirs', async () => {
@@ -173,5 +198,31 @@ describe.each(drivers)('storage on $name', (driver) => {
     const res = await app.request('/health');
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ database: db.driver });
+  });
+});
+
+describe('migration 003: refused images keep no diagnosis', () => {
+  it('clears what older rows stored for "Not a brain MRI", keeps diagnoses, then enforces the rule', async () => {
+    const db = await openPglite();
+    try {
+      await migrate(db, readMigrations().filter((m) => m.version < 3));
+      const [user] = await db.query<{ id: string }>(`insert into users (email, password_hash) values ('old@example.com', 'x') returning id`);
+      const insert = (clientId: string, result: string, label: string) => db.query(
+        `insert into detections (user_id, client_id, source, model_name, model_version, result, label, probabilities, tumor_probability, uncertain)
+         values ($1, $2, 'device', 'bigbrain-cnn', '1.1.0', $3, $4, '{"glioma":0.1,"meningioma":0.8,"pituitary":0,"notumor":0.1}', 0.9, false)`,
+        [user!.id, clientId, result, label]);
+      await insert('old-refusal', 'Not a brain MRI', 'meningioma');
+      await insert('old-tumour', 'Tumor', 'meningioma');
+      expect(await migrate(db)).toEqual(['003_refusals_no_diagnosis.sql']);
+      const rows = await db.query<{ client_id: string; label: string | null; probabilities: unknown; tumor_probability: number | null }>(
+        'select client_id, label, probabilities, tumor_probability from detections order by client_id');
+      expect(rows).toEqual([
+        { client_id: 'old-refusal', label: null, probabilities: null, tumor_probability: null },
+        { client_id: 'old-tumour', label: 'meningioma', probabilities: expect.objectContaining({ meningioma: 0.8 }), tumor_probability: 0.9 },
+      ]);
+      await expect(insert('new-refusal', 'Not a brain MRI', 'glioma')).rejects.toThrow(/detections_refusal_no_diagnosis/);
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -3,6 +3,7 @@
 // installability, a tablet screenshot.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { BrowserContext } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_FILE, MODEL_INFO } from '../../models/core/model.ts';
 import { RUNTIME_CACHE } from '../../web/lib/runtime.ts';
@@ -51,6 +52,10 @@ describe.runIf(HAS_BROWSER)('PWA in Chromium (WASM, vite preview)', () => {
     const photo = await analyse(page, 'photo.png', await syntheticPhoto());
     expect(photo).toContain('Not a brain MRI');
     expect(photo).toContain('WASM');
+    // A refused image carries no P(tumour): "—" in its row, none in the announcement.
+    expect(photo).not.toMatch(/P\(tumour\)|%/);
+    const photoRow = page.locator('tr', { has: page.getByRole('button', { name: 'photo.png' }) });
+    expect(await photoRow.locator('td').allTextContents()).toEqual(expect.arrayContaining(['Not a brain MRI', '—']));
     const real = realMri();
     if (available(real !== null, 'the MRI data folder (real-MRI case)')) {
       const text = await analyse(page, 'real-mri.jpg', readFileSync(real!), 'image/jpeg');
@@ -60,6 +65,12 @@ describe.runIf(HAS_BROWSER)('PWA in Chromium (WASM, vite preview)', () => {
     await page.getByLabel('MRI image').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not an image') });
     await page.getByRole('status').filter({ hasText: 'notes.png' }).waitFor();
     expect(await page.locator('tr[data-status="error"]').count()).toBe(1);
+    // An icon-sized picture is refused by the shared preprocessing, in the browser as on the server.
+    const icon = await sharp({ create: { width: 48, height: 48, channels: 3, background: { r: 60, g: 60, b: 60 } } }).png().toBuffer();
+    await page.getByLabel('MRI image').setInputFiles({ name: 'icon.png', mimeType: 'image/png', buffer: icon });
+    await page.getByRole('status').filter({ hasText: 'icon.png' }).waitFor();
+    const iconRow = page.locator('tr[data-status="error"]', { has: page.getByRole('button', { name: 'icon.png' }) });
+    expect(await iconRow.textContent()).toMatch(/48×48: too small.*64 px/);
 
     // Threads and the heatmap caption.
     const info = await page.evaluate(() => (window as unknown as { __bigbrain: { info: { threads: number; backend: string } } }).__bigbrain.info);

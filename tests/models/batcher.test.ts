@@ -1,5 +1,7 @@
 // The dynamic batcher and the detect pool (the pipeline on worker threads): behaviour, not timing.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { createClassifier, DEFAULT_MODEL_PATH, type Classifier } from '../../models/node/classifier.ts';
@@ -7,7 +9,9 @@ import { createBatcher } from '../../models/node/batcher.ts';
 import { createDetectPool } from '../../models/node/detect-pool.ts';
 import { detectInline } from '../../models/node/detect-inline.ts';
 import { DecodeError } from '../../models/node/decode.ts';
-import type { Preprocessed } from '../../models/core/preprocess.ts';
+import { PreprocessError, type Preprocessed } from '../../models/core/preprocess.ts';
+import { readSplits } from '../../models/node/evaluate.ts';
+import { available, DATA_DIR, hasData } from '../support/skip.ts';
 
 type Result = Awaited<ReturnType<Classifier['analyse']>>[number];
 
@@ -118,10 +122,34 @@ describe('createDetectPool', () => {
       const b = fromInline[i]!;
       expect(a.label).toBe(b.label);
       expect(a.result).toBe(b.result);
-      for (const k of Object.keys(b.probabilities) as Array<keyof typeof b.probabilities>) expect(a.probabilities[k]).toBeCloseTo(b.probabilities[k], 5);
+      expect(a.probabilities === null).toBe(b.probabilities === null);
+      for (const [k, p] of Object.entries(b.probabilities ?? {})) expect(a.probabilities?.[k as keyof typeof b.probabilities]).toBeCloseTo(p, 5);
       expect(a.mriProbability).toBeCloseTo(b.mriProbability, 5);
     }
     expect(images[0]!.length).toBeGreaterThan(0); // the caller's bytes are not detached
+  }, 30_000);
+
+  it('a too-small image rejects with PreprocessError too_small from the worker, as inline', async () => {
+    const tiny = new Uint8Array(await sharp({ create: { width: 48, height: 48, channels: 3, background: '#888' } }).png().toBuffer());
+    const fromPool = await pool.detect(tiny).catch((e: unknown) => e);
+    const fromInline = await detectInline(inline, tiny).catch((e: unknown) => e);
+    for (const e of [fromPool, fromInline]) expect(e).toMatchObject({ name: 'PreprocessError', code: 'too_small' });
+    expect(fromPool).toBeInstanceOf(PreprocessError);
+  });
+
+  it.runIf(available(hasData, 'the MRI data folder'))('passes the heat map and overlay back from the worker only when asked, equal to inline', async () => {
+    const [row] = readSplits('models/splits/splits.csv').filter((r) => r.split === 'test' && r.source === 'brain-mri');
+    const mri = new Uint8Array(readFileSync(join(DATA_DIR, row!.path)));
+    const plain = await pool.detect(mri);
+    expect(plain.result).not.toBe('Not a brain MRI');
+    expect(plain).not.toHaveProperty('heatmap');
+    expect(plain).not.toHaveProperty('overlay');
+    const [asked, inlineAsked] = await Promise.all([pool.detect(mri, { heatmap: true, overlay: true }), detectInline(inline, mri, { heatmap: true, overlay: true })]);
+    expect(asked.heatmap).toMatchObject({ width: 6, height: 6 });
+    expect(asked.heatmap!.values).toHaveLength(36);
+    for (const [i, v] of inlineAsked.heatmap!.values.entries()) expect(asked.heatmap!.values[i]).toBeCloseTo(v, 2);
+    expect(asked.overlay).toMatch(/^data:image\/png;base64,/);
+    expect((await pool.detect(mri, { heatmap: true })).overlay).toBeUndefined();
   }, 30_000);
 
   it('answers many concurrent jobs, and a bad file rejects with a DecodeError (only that one)', async () => {

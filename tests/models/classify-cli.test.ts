@@ -18,6 +18,8 @@ describe('npm run classify', () => {
     const noise = Buffer.from(Array.from({ length: 128 * 128 * 3 }, (_, i) => (i * 7919) % 251));
     await sharp(noise, { raw: { width: 128, height: 128, channels: 3 } }).png().toFile(join(dir, 'noise.png'));
     await sharp({ create: { width: 200, height: 150, channels: 3, background: '#ff8800' } }).jpeg().toFile(join(dir, 'orange.jpg'));
+    // A 48-px icon-sized picture: under the size floor, refused before the model sees it.
+    await sharp({ create: { width: 48, height: 48, channels: 3, background: '#777777' } }).png().toFile(join(dir, 'icon.png'));
     writeFileSync(join(dir, 'notes.txt'), 'not an image');
     writeFileSync(join(dir, 'broken.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 74, 70]));
   });
@@ -25,16 +27,46 @@ describe('npm run classify', () => {
   it('prints one JSON line per file, errors for unreadable ones, and fails the run', () => {
     const r = cli([dir]);
     const out = lines(r.stdout);
-    expect(out.map((o) => o.file.split('/').pop())).toEqual(['broken.jpg', 'noise.png', 'notes.txt', 'orange.jpg']);
-    expect(out[0].error).toMatch(/corrupt|truncated/i);
-    expect(out[2].error).toMatch(/not a jpeg, png or webp/i);
-    for (const o of [out[1], out[3]]) {
-      expect(o.result).toBe('Not a brain MRI');
-      expect(o.model).toEqual(MODEL_INFO);
-      expect(Object.keys(o.probabilities)).toEqual(['glioma', 'meningioma', 'pituitary', 'notumor']);
+    expect(out.map((o) => o.file.split('/').pop())).toEqual(['broken.jpg', 'icon.png', 'noise.png', 'notes.txt', 'orange.jpg']);
+    expect(out[0]).toMatchObject({ error: expect.stringMatching(/corrupt|truncated/i), code: 'corrupt_image' });
+    // The same refusal and code as the server's 422 too_small: no result, no label.
+    expect(out[1]).toEqual({ file: join(dir, 'icon.png'), error: expect.stringMatching(/48×48.*64 px/), code: 'too_small' });
+    expect(out[3]).toMatchObject({ error: expect.stringMatching(/not a jpeg, png or webp/i), code: 'unsupported_type' });
+    for (const o of [out[2], out[4]]) {
+      // Refused as not an MRI: nothing about tumours, keys present and null.
+      expect(o).toMatchObject({ result: 'Not a brain MRI', label: null, probabilities: null, tumorProbability: null, uncertain: false, model: MODEL_INFO });
       expect(typeof o.ms).toBe('number');
     }
     expect(r.status).toBe(1);
+  }, 60_000);
+
+  it('--heatmap adds no map to a refused image', () => {
+    const out = lines(cli(['--heatmap', '--overlay', join(dir, 'noise.png')]).stdout);
+    expect(out).toHaveLength(1);
+    expect(out[0].result).toBe('Not a brain MRI');
+    expect(out[0]).not.toHaveProperty('heatmap');
+    expect(out[0]).not.toHaveProperty('overlay');
+  }, 60_000);
+
+  it.runIf(available(hasData, 'the MRI data folder'))('--heatmap adds the 6 × 6 evidence map, --overlay its PNG over the crop; plain runs carry neither', async () => {
+    const [first] = readSplits('models/splits/splits.csv').filter((r) => r.split === 'test' && r.source === 'brain-mri');
+    const file = join(DATA_DIR, first!.path);
+    const [plain] = lines(cli([file]).stdout);
+    const [mapped] = lines(cli(['--heatmap', file]).stdout);
+    const [both] = lines(cli(['--heatmap', '--overlay', file]).stdout);
+    expect(plain.result).toMatch(/^(Tumor|No Tumor)$/);
+    expect(plain).not.toHaveProperty('heatmap');
+    expect(mapped).not.toHaveProperty('overlay');
+    for (const o of [mapped, both]) {
+      expect({ ...o, ms: 0, heatmap: undefined, overlay: undefined }).toEqual({ ...plain, ms: 0, heatmap: undefined, overlay: undefined });
+      expect(o.heatmap).toMatchObject({ width: 6, height: 6 });
+      expect(o.heatmap.values).toHaveLength(36);
+      expect(Math.min(...o.heatmap.values)).toBe(0);
+      expect(Math.max(...o.heatmap.values)).toBe(1);
+    }
+    expect(both.heatmap).toEqual(mapped.heatmap);
+    const png = Buffer.from(both.overlay.replace(/^data:image\/png;base64,/, ''), 'base64');
+    expect(await sharp(png).metadata()).toMatchObject({ format: 'png', width: 288, height: 288 });
   }, 60_000);
 
   it.runIf(available(hasData, 'the MRI data folder'))('labels a fixed sample of real internal-test images as well as the card says', () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { INPUT_SIZE } from '../../models/core/contract.ts';
+import { MIN_SIDE } from '../../models/core/limits.ts';
 import { findCropBox, preprocess, PreprocessError, resizeToSquare, toGrey, type Pixels } from '../../models/core/preprocess.ts';
 
 /** A black image with a bright rectangle (the "brain") at a known place. */
@@ -34,13 +35,24 @@ describe('preprocess', () => {
     expect(crop.y).toBeGreaterThan(50);
   });
 
-  it('falls back to the whole image for constant, black and 1×1 images', () => {
+  it('falls back to the whole image for constant and black images; upscales a tiny crop exactly', () => {
     for (const v of [0, 128, 255]) {
-      const p = preprocess({ data: new Uint8Array(64 * 48).fill(v), width: 64, height: 48, channels: 1 });
-      expect(p.crop).toEqual({ x: 0, y: 0, width: 64, height: 48 });
+      const p = preprocess({ data: new Uint8Array(96 * 72).fill(v), width: 96, height: 72, channels: 1 });
+      expect(p.crop).toEqual({ x: 0, y: 0, width: 96, height: 72 });
     }
-    const one = preprocess({ data: new Uint8Array([77]), width: 1, height: 1, channels: 1 });
-    expect(one.pixels.every((v) => v === 77)).toBe(true);
+    expect(resizeToSquare(new Uint8Array([77]), 1, { x: 0, y: 0, width: 1, height: 1 }, INPUT_SIZE).every((v) => v === 77)).toBe(true);
+  });
+
+  it(`refuses an image whose shorter side is under ${MIN_SIDE} px (too_small), whatever its content or channels`, () => {
+    for (const [w, h] of [[48, 48], [MIN_SIDE - 1, 400], [400, MIN_SIDE - 1], [1, 1]] as const) {
+      for (const channels of [1, 4] as const) {
+        const px = withBlob(w, h, { x: 0, y: 0, w: Math.min(w, 30), h: Math.min(h, 30) }, channels);
+        expect(() => preprocess(px), `${w}×${h}×${channels}`).toThrowError(expect.objectContaining({ name: 'PreprocessError', code: 'too_small', message: expect.stringMatching(new RegExp(`${w}×${h}.*${MIN_SIDE} px`)) }));
+      }
+    }
+    for (const [w, h] of [[MIN_SIDE, MIN_SIDE], [MIN_SIDE, 1000], [1000, MIN_SIDE]] as const) {
+      expect(preprocess(withBlob(w, h, { x: 10, y: 10, w: 40, h: 40 })).pixels.length).toBe(INPUT_SIZE * INPUT_SIZE);
+    }
   });
 
   it('composites RGBA alpha over black and measures colour', () => {
@@ -75,7 +87,7 @@ describe('preprocess', () => {
     const bad: Array<[Pixels, string]> = [
       [{ data: new Uint8Array(0), width: 0, height: 5, channels: 1 }, 'bad_dimensions'],
       [{ data: new Uint8Array(6), width: 2.5, height: 2, channels: 1 }, 'bad_dimensions'],
-      [{ data: new Uint8Array(5), width: 2, height: 2, channels: 1 }, 'bad_buffer'],
+      [{ data: new Uint8Array(5), width: 64, height: 64, channels: 1 }, 'bad_buffer'],
       [{ data: new Uint8Array(1), width: 9000, height: 1, channels: 1 }, 'too_large'],
     ];
     for (const [px, code] of bad) {
@@ -84,16 +96,17 @@ describe('preprocess', () => {
     }
   });
 
-  it('any size and content gives a finite tensor of the right shape or a typed error', () => {
+  it('any size and content gives a finite tensor of the right shape, or too_small exactly when the shorter side is under the floor', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 70 }), fc.integer({ min: 0, max: 70 }), fc.constantFrom(1, 2, 3, 4), fc.integer(), (w, h, ch, seed) => {
+      fc.property(fc.integer({ min: 0, max: 140 }), fc.integer({ min: 0, max: 140 }), fc.constantFrom(1, 2, 3, 4), fc.integer(), (w, h, ch, seed) => {
         let s = seed;
         const data = new Uint8Array(w * h * ch).map(() => ((s = (s * 1103515245 + 12345) | 0) >>> 16) & 255);
         try {
           const p = preprocess({ data, width: w, height: h, channels: ch as Pixels['channels'] });
-          return p.tensor.length === INPUT_SIZE * INPUT_SIZE && p.tensor.every((v) => Number.isFinite(v) && v >= 0 && v <= 1);
+          return Math.min(w, h) >= MIN_SIDE && p.tensor.length === INPUT_SIZE * INPUT_SIZE && p.tensor.every((v) => Number.isFinite(v) && v >= 0 && v <= 1);
         } catch (e) {
-          return e instanceof PreprocessError;
+          if (!(e instanceof PreprocessError)) return false;
+          return w < 1 || h < 1 ? e.code === 'bad_dimensions' : e.code === 'too_small' && Math.min(w, h) < MIN_SIDE;
         }
       }),
       { numRuns: 150 },

@@ -5,7 +5,7 @@ import type { ReactNode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AnalysePanel, type AnalysePanelProps } from '../../web/features/analyse/index.ts';
 import { ENGINE_STOPPED } from '../../web/lib/inference.ts';
-import { fakeResult, pngFile } from './fixtures.ts';
+import { fakeRefusal, fakeResult, pngFile } from './fixtures.ts';
 
 afterEach(cleanup);
 
@@ -54,6 +54,36 @@ describe('AnalysePanel', () => {
     choose(pngFile('maybe.png'));
     expect((await screen.findByText(/maybe\.png: No Tumor/)).textContent).toMatch(/maybe\.png: No Tumor \(uncertain\)/);
     await screen.findByText('uncertain');
+  });
+
+  it('shows a refused image with no label, no P(tumour), no bars and no heat map: "—" in the table and the card', async () => {
+    const analyseOnDevice = vi.fn(async (b: Blob) => ((b as File).name === 'icon.png' ? fakeRefusal() : fakeResult()));
+    const { choose } = setup({ analyseOnDevice });
+    choose(pngFile('scan.png'), pngFile('icon.png'));
+    await screen.findByText('Analysed 2 of 2');
+    const [scan, icon] = screen.getAllByRole('row').slice(1);
+    expect(within(scan!).getAllByRole('cell').map((c) => c.textContent)).toEqual(expect.arrayContaining(['Tumor', '85.0 %']));
+    expect(within(icon!).getAllByRole('cell').map((c) => c.textContent)).toEqual(expect.arrayContaining(['Not a brain MRI', '—']));
+    expect(icon!.textContent).not.toMatch(/%/);
+    const card = screen.getByRole('article', { name: 'Result for icon.png' });
+    expect(card.textContent).toMatch(/P\(tumour\) —/);
+    expect(card.textContent).toMatch(/no diagnosis/);
+    expect(card.textContent).not.toMatch(/%|Glioma|Meningioma|uncertain/);
+    expect(within(card).queryByLabelText('Class probabilities')).toBeNull();
+    expect(within(card).queryByRole('img')).toBeNull();
+    expect(screen.getByRole('status').textContent).toBe('icon.png: Not a brain MRI, no diagnosis · WASM, 4.2 ms');
+  });
+
+  it('shows a too-small image as an error in its row, like any bad file, with no result', async () => {
+    const tooSmall = Object.assign(new Error('Image is 48×48: too small to hold a readable MRI slice (the shorter side must be at least 64 px), so no diagnosis is given.'), { code: 'too_small' });
+    const { choose, props } = setup({ analyseOnDevice: vi.fn().mockRejectedValueOnce(tooSmall).mockResolvedValue(fakeResult()) });
+    choose(pngFile('icon.png'), pngFile('scan.png'));
+    await screen.findByText('Analysed 2 of 2');
+    const [icon] = screen.getAllByRole('row').slice(1);
+    expect(icon!.getAttribute('data-status')).toBe('error');
+    expect(within(icon!).getByText(/48×48: too small/)).toBeTruthy();
+    await waitFor(() => expect(props.onResult).toHaveBeenCalledTimes(1));
+    expect(props.analyseOnServer).not.toHaveBeenCalled();
   });
 
   it('runs a batch with a progress bar; a bad file shows its error in its row and the rest go on', async () => {

@@ -1,6 +1,7 @@
-import type { AnalysisResult } from '../../web/lib/types.ts';
+import type { AnalysisResult, RunInfo } from '../../web/lib/types.ts';
 
-export function fakeResult(over: Partial<AnalysisResult> = {}): AnalysisResult {
+/** A device diagnosis; fakeRefusal() for an image refused as not an MRI. */
+export function fakeResult(over: Partial<Extract<AnalysisResult, { result: 'Tumor' | 'No Tumor' }>> = {}): AnalysisResult {
   return {
     result: 'Tumor',
     label: 'glioma',
@@ -15,6 +16,14 @@ export function fakeResult(over: Partial<AnalysisResult> = {}): AnalysisResult {
     pixels: new Uint8Array(96 * 96).fill(80),
     cam: new Float32Array(36).map((_, i) => i / 36),
     camSize: 6,
+    ...over,
+  };
+}
+
+export function fakeRefusal(over: Partial<RunInfo> = {}): AnalysisResult {
+  return {
+    ...fakeResult(),
+    result: 'Not a brain MRI', label: null, probabilities: null, tumorProbability: null, uncertain: false, mriProbability: 0.02,
     ...over,
   };
 }

@@ -2,7 +2,7 @@
 import { cleanup, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HistoryPanel, MemoryHistoryStore, SIGNED_OUT, needsSync, syncAccount, toRecord } from '../../web/features/history/index.ts';
-import { fakeResult } from './fixtures.ts';
+import { fakeRefusal, fakeResult } from './fixtures.ts';
 
 afterEach(() => {
   cleanup();
@@ -33,7 +33,7 @@ describe('history', () => {
   it('syncs device results once, idempotently, without images; keeps "Not a brain MRI" local', async () => {
     const store = new MemoryHistoryStore();
     await store.put(toRecord({ id: 'd1', fileName: 'a.png', result: fakeResult(), imageSha256: sha }, 'alice'));
-    await store.put(toRecord({ id: 'd2', fileName: 'b.png', result: fakeResult({ result: 'Not a brain MRI' }), imageSha256: sha }, 'alice'));
+    await store.put(toRecord({ id: 'd2', fileName: 'b.png', result: fakeRefusal(), imageSha256: sha }, 'alice'));
     await store.put(toRecord({ id: 's1', fileName: 'c.png', result: fakeResult({ backend: 'Server' }), imageSha256: sha }, 'alice'));
     const bodies: unknown[] = [];
     const fetchMock = vi.fn(async (url: string, init: RequestInit) => {
@@ -58,6 +58,18 @@ describe('history', () => {
     expect((await store.list('alice')).filter(needsSync)).toHaveLength(1);
     vi.stubGlobal('fetch', vi.fn(async () => new Response('{}', { status: 200 })));
     expect(await syncAccount(store, 'alice')).toBe(1);
+  });
+
+  it('stores a refused image with no label or P(tumour) and shows "—", also for a record stored before that rule', () => {
+    const refused = toRecord({ id: 'n1', fileName: 'icon.png', result: fakeRefusal() }, 'alice');
+    expect(refused).toMatchObject({ result: 'Not a brain MRI', label: null, probabilities: null, tumorProbability: null });
+    const legacy = { ...toRecord({ id: 'n0', fileName: 'old.png', result: fakeRefusal() }, 'alice'), label: 'meningioma' as const, tumorProbability: 0.909 };
+    const diagnosed = toRecord({ id: 'd1', fileName: 'scan.png', result: fakeResult() }, 'alice');
+    render(<HistoryPanel records={[refused, legacy, diagnosed]} signedOutRecords={[]} pending={0} signedIn={false} online syncError={null} onAdopt={() => {}} onClear={() => {}} />);
+    const items = within(screen.getByRole('list', { name: /newest first/ })).getAllByRole('listitem');
+    expect(items.map((li) => li.textContent?.match(/P\(tumour\) (—|\d+ %)/)?.[1])).toEqual(['—', '—', '85 %']);
+    expect(items[1]!.textContent).not.toMatch(/91|meningioma/i);
+    expect([refused, legacy].some(needsSync)).toBe(false);
   });
 
   it('renders the list, offers adopting signed-out results, and clearing', () => {

@@ -1,4 +1,5 @@
 // The API client: every server call of the app goes through here (and through react-query hooks).
+import type { Diagnosis } from '../../models/core/interpret.ts';
 import type { AnalysisResult } from './types.ts';
 
 export class ApiError extends Error {
@@ -64,7 +65,8 @@ export const api = {
   detect: async (file: Blob, name: string): Promise<AnalysisResult> => {
     const form = new FormData();
     form.append('file', file, name);
-    const r = await request<Omit<AnalysisResult, 'backend' | 'mriProbability'> & { mriProbability?: number }>('/detect', { method: 'POST', body: form });
+    // The server answers 200 with diagnoses only (an image that is not an MRI is a 422 not_mri).
+    const r = await request<Omit<Diagnosis, 'mriProbability'> & { mriProbability?: number; ms: number }>('/detect', { method: 'POST', body: form });
     return { ...r, mriProbability: r.mriProbability ?? NaN, backend: 'Server' };
   },
   /** Stores results computed on the device; idempotent by the client-generated id. Never the image. */

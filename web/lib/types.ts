@@ -3,7 +3,10 @@ import type { Analysis } from '../../models/core/interpret.ts';
 import type { Box } from '../../models/core/preprocess.ts';
 import type { Backend } from './runtime.ts';
 
-export interface AnalysisResult extends Analysis {
+/** A diagnosis or a refusal ("Not a brain MRI": label, probabilities and P(tumour) null), and where it ran. */
+export type AnalysisResult = Analysis & RunInfo;
+
+export interface RunInfo {
   backend: Backend;
   /** Model-only time (device) or the server's reported time, ms. */
   ms: number;

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useId, useRef, useState, type DragEvent } from 
 import { newId, sha256Hex } from '../../lib/id.ts';
 import { ENGINE_STOPPED } from '../../lib/inference.ts';
 import type { AnalysisResult } from '../../lib/types.ts';
-import { describe, ResultCard } from './ResultCard.tsx';
+import { describe, ResultCard, tumourText } from './ResultCard.tsx';
 
 type Status = 'queued' | 'running' | 'done' | 'error' | 'needs-server';
 
@@ -129,7 +129,7 @@ export function AnalysePanel(props: AnalysePanelProps) {
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         const code = (err as { code?: string }).code ?? '';
-        const badFile = ['unsupported_type', 'corrupt_image', 'empty_file', 'too_large', 'bad_dimensions', 'bad_buffer'].includes(code);
+        const badFile = ['unsupported_type', 'corrupt_image', 'empty_file', 'too_large', 'too_small', 'bad_dimensions', 'bad_buffer'].includes(code);
         if (code === ENGINE_STOPPED) {
           patch(next.id, { status: 'queued' }); // the engine is restarting: this image runs on the new one
         } else if (badFile) {
@@ -240,7 +240,7 @@ export function AnalysePanel(props: AnalysePanelProps) {
                     {x.status === 'running' && 'Analysing…'}
                     {(x.status === 'error' || x.status === 'needs-server') && <span className="error">{x.error}</span>}
                   </td>
-                  <td>{x.result ? `${(x.result.tumorProbability * 100).toFixed(1)} %` : ''}</td>
+                  <td>{x.result ? tumourText(x.result) : ''}</td>
                   <td>{x.result?.backend ?? ''}</td>
                   <td>
                     {x.status !== 'running' && x.status !== 'queued' && x.result?.backend !== 'Server' && (

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { heatColour, normaliseCam } from '../../../models/core/heatmap.ts';
 
 export interface HeatmapProps {
   pixels: Uint8Array;
@@ -30,20 +31,12 @@ export function Heatmap({ pixels, size, cam, camSize, showOverlay, scale = 3 }: 
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     ctx.drawImage(base, 0, 0, canvas.width, canvas.height);
     if (!showOverlay || !cam || !camSize) return;
-    let lo = Infinity, hi = -Infinity;
-    for (const v of cam) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
-    const span = hi - lo || 1;
+    const scaled = normaliseCam(cam);
     const heat = new OffscreenCanvas(camSize, camSize);
     const hctx = heat.getContext('2d');
     if (!hctx) return;
     const h = hctx.createImageData(camSize, camSize);
-    for (let i = 0; i < camSize * camSize; i++) {
-      const t = ((cam[i] ?? lo) - lo) / span;
-      h.data[4 * i] = 255;
-      h.data[4 * i + 1] = Math.round(200 * (1 - t));
-      h.data[4 * i + 2] = 0;
-      h.data[4 * i + 3] = Math.round(170 * t);
-    }
+    for (let i = 0; i < camSize * camSize; i++) h.data.set(heatColour(scaled[i] ?? 0), 4 * i);
     hctx.putImageData(h, 0, 0);
     ctx.imageSmoothingEnabled = true;
     ctx.imageSmoothingQuality = 'high';

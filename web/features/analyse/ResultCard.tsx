@@ -11,9 +11,12 @@ const LABEL_NAMES: Record<(typeof LABELS)[number], string> = {
 };
 
 export const pct = (p: number) => `${(p * 100).toFixed(1)} %`;
+/** P(tumour) as shown: "—" for an image refused as not an MRI, which gets no diagnosis. */
+export const tumourText = (r: AnalysisResult) => (r.tumorProbability === null ? '—' : pct(r.tumorProbability));
 
 export function describe(name: string, r: AnalysisResult): string {
   const speed = r.backend === 'Server' ? `Server, ${Math.round(r.ms)} ms` : `${r.backend}, ${r.ms.toFixed(1)} ms`;
+  if (r.result === 'Not a brain MRI') return `${name}: ${r.result}, no diagnosis · ${speed}`;
   return `${name}: ${r.result}${r.uncertain ? ' (uncertain)' : ''} · P(tumour) ${pct(r.tumorProbability)} · ${speed}`;
 }
 
@@ -28,8 +31,9 @@ export function ResultCard({ name, result, fromCamera }: { name: string; result:
           {result.uncertain && <span className="badge">uncertain</span>}
         </h3>
         <p>
-          P(tumour) <strong>{pct(result.tumorProbability)}</strong>
+          P(tumour) <strong>{tumourText(result)}</strong>
           {result.uncertain && ' — the model is unsure about this image: have it read by a specialist.'}
+          {result.result === 'Not a brain MRI' && ' — no diagnosis: this image does not look like a brain MRI. Use an axial brain MRI slice.'}
         </p>
       </header>
       {fromCamera && (
@@ -37,18 +41,20 @@ export function ResultCard({ name, result, fromCamera }: { name: string; result:
           Caution: this is a camera photo. The model was validated on exported MRI images, not photos of screens or film; treat this result with extra care.
         </p>
       )}
-      <dl className="bars" aria-label="Class probabilities">
-        {LABELS.map((l) => (
-          <div key={l} className="bar-row">
-            <dt>{LABEL_NAMES[l]}</dt>
-            <dd>
-              <meter min={0} max={1} value={result.probabilities[l]} aria-label={`${LABEL_NAMES[l]} probability`} />
-              <span>{pct(result.probabilities[l])}</span>
-            </dd>
-          </div>
-        ))}
-      </dl>
-      {result.pixels && result.camSize !== undefined ? (
+      {result.probabilities && (
+        <dl className="bars" aria-label="Class probabilities">
+          {LABELS.map((l) => (
+            <div key={l} className="bar-row">
+              <dt>{LABEL_NAMES[l]}</dt>
+              <dd>
+                <meter min={0} max={1} value={result.probabilities[l]} aria-label={`${LABEL_NAMES[l]} probability`} />
+                <span>{pct(result.probabilities[l])}</span>
+              </dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      {result.result === 'Not a brain MRI' ? null : result.pixels && result.camSize !== undefined ? (
         <figure className="heatmap-figure">
           <Heatmap pixels={result.pixels} size={Math.round(Math.sqrt(result.pixels.length))} cam={result.cam} camSize={result.camSize} showOverlay={overlay} />
           <figcaption>

@@ -15,6 +15,8 @@ export interface HistoryPanelProps {
 }
 
 const pct = (p: number) => `${Math.round(p * 100)} %`;
+/** A refused image has no P(tumour): "—", also for records stored before refusals dropped it. */
+const tumourText = (r: HistoryRecord) => (r.result === 'Not a brain MRI' || r.tumorProbability === null ? '—' : pct(r.tumorProbability));
 
 /** Results on this device for the current account, newest first. */
 export function HistoryPanel(props: HistoryPanelProps) {
@@ -51,7 +53,7 @@ export function HistoryPanel(props: HistoryPanelProps) {
               <li key={r.id}>
                 {r.thumbnail && <img src={r.thumbnail} alt="" width={40} height={40} />}
                 <span className="history-result" data-result={r.result}>{r.result}</span>
-                <span>P(tumour) {pct(r.tumorProbability)}{r.uncertain ? ' · uncertain' : ''}</span>
+                <span>P(tumour) {tumourText(r)}{r.uncertain ? ' · uncertain' : ''}</span>
                 <span className="muted">
                   {r.fileName} · {r.backend} · {new Date(r.createdAt).toLocaleString()} · {r.synced ? 'synced' : r.result === 'Not a brain MRI' ? 'on device only' : 'on device'}
                 </span>

@@ -11,9 +11,10 @@ export interface HistoryRecord {
   createdAt: string;
   fileName: string;
   result: AnalysisResult['result'];
+  /** null for "Not a brain MRI" (records written before that rule may still carry numbers: shown as "—" all the same). */
   label: AnalysisResult['label'];
   probabilities: AnalysisResult['probabilities'];
-  tumorProbability: number;
+  tumorProbability: number | null;
   uncertain: boolean;
   model: AnalysisResult['model'];
   backend: AnalysisResult['backend'];

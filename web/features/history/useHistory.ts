@@ -1,7 +1,7 @@
 // History as react-query state: local list per account, idempotent sync of device results.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
-import { api } from '../../lib/api.ts';
+import { api, type DetectionUpload } from '../../lib/api.ts';
 import type { AnalysisResult } from '../../lib/types.ts';
 import { saveErrorMessage } from './saveError.ts';
 import { SIGNED_OUT, type HistoryRecord, type HistoryStore } from './store.ts';
@@ -36,14 +36,17 @@ export function toRecord(r: NewResult, account: string, now = new Date()): Histo
   };
 }
 
+type Syncable = HistoryRecord & Pick<DetectionUpload, 'result' | 'label' | 'probabilities' | 'tumorProbability' | 'imageSha256'>;
+
 /** Device results the server keeps: its history holds diagnoses, so "Not a brain MRI" stays local. */
-export const needsSync = (r: HistoryRecord): boolean => !r.synced && r.result !== 'Not a brain MRI' && r.imageSha256 !== undefined;
+export const needsSync = (r: HistoryRecord): r is Syncable =>
+  !r.synced && r.result !== 'Not a brain MRI' && r.label !== null && r.probabilities !== null && r.tumorProbability !== null && r.imageSha256 !== undefined;
 
 /** Uploads unsynced device results of this account; each POST is idempotent by its id. */
 export async function syncAccount(store: HistoryStore, account: string): Promise<number> {
   let n = 0;
   for (const r of await store.list(account)) {
-    if (!needsSync(r) || r.result === 'Not a brain MRI' || !r.imageSha256) continue; // (narrows the types)
+    if (!needsSync(r)) continue;
     await api.saveDetection({
       id: r.id,
       createdAt: r.createdAt,
