@@ -3,6 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { INPUT_SIZE, IO_NAMES, LABELS } from '../../models/core/contract.ts';
+import { MIN_SIDE } from '../../models/core/limits.ts';
 import { MODEL_CARD } from '../../models/core/model.ts';
 import { PREPROCESS_VERSION } from '../../models/core/preprocess.ts';
 import { DEFAULT_MODEL_PATH } from '../../models/node/classifier.ts';
@@ -14,6 +15,15 @@ describe('the shipped model, its card and the code agree', () => {
     expect(MODEL_CARD.input.shape).toEqual(['N', 1, INPUT_SIZE, INPUT_SIZE]);
     expect(Object.keys(MODEL_CARD.outputs)).toEqual([IO_NAMES.probabilities, IO_NAMES.mri, IO_NAMES.cam]);
     expect(MODEL_CARD.file).toMatch(new RegExp(`bigbrain-${MODEL_CARD.version.replace(/\./g, '\\.')}\\.onnx$`));
+  });
+
+  it('the card states the image size floor the code enforces, and why', () => {
+    const md = readFileSync(new URL('../../models/MODEL_CARD.md', import.meta.url), 'utf8');
+    const section = md.split('\n## ').find((s) => s.startsWith('Image size floor')) ?? '';
+    expect(section).toContain(`under **${MIN_SIDE} px**`);
+    expect(section).toMatch(/Why \d+:/);
+    expect(section).toContain(`Why ${MIN_SIDE}:`);
+    expect(MIN_SIDE).toBeGreaterThanOrEqual(64);
   });
 
   it('the file has the card sha256 and stays under 4 MB', () => {
