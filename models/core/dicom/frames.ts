@@ -79,6 +79,14 @@ const EMSCRIPTEN: Partial<Record<Codec, [WasmCodec, keyof EmscriptenCodecModule]
   htj2k: ['openjph', 'HTJ2KDecoder'],
 };
 
+/** The WASM codec a transfer syntax's frames need; null when they decode in plain JavaScript. */
+export const wasmCodecFor = (codec: Codec): WasmCodec | null => EMSCRIPTEN[codec]?.[0] ?? null;
+
+/** Loads a codec ahead of decoding (glue and WASM), so a caller can tell "decoder not available" from a bad frame. */
+export async function loadCodec(codec: WasmCodec, wasm: WasmSource): Promise<void> {
+  await codecModule(codec, wasm);
+}
+
 /**
  * jpeg-lossless-decoder-js (2.1.2) leaves the last pixel at 0 when that pixel's Huffman code ends where the EOI
  * marker begins: it meets the marker while reading the code and stops before writing the pixel. Bits after the

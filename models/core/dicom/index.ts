@@ -7,3 +7,4 @@ export type { PatientInfo, SliceMeta } from './parse.ts';
 export type { Window } from './display.ts';
 export { WASM_CODECS, codecAssetPath, type WasmCodec, type WasmSource } from './wasm-codecs.ts';
 export { TRANSFER_SYNTAXES } from './transfer-syntax.ts';
+export { loadCodec, wasmCodecFor } from './frames.ts';
