@@ -7,6 +7,8 @@ import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
 import card from './models/card.json' with { type: 'json' };
 import { precompressDir } from './api/precompress.ts';
+import { WASM_CODECS, codecAssetPath, type WasmCodec } from './models/core/dicom/wasm-codecs.ts';
+import { codecWasmPath } from './models/node/dicom-wasm.ts';
 
 // Build config of the PWA (web/ → dist/web/) and the test runner config for the whole repository.
 
@@ -32,8 +34,21 @@ function assetFacts(): Record<string, { bytes: number; sha256: string | null }> 
   }
   const model = `${repo}public/${card.file}`;
   facts[card.file] = { bytes: existsSync(model) ? statSync(model).size : 0, sha256: card.sha256 };
+  for (const codec of CODECS) {
+    const buf = readFileSync(codecWasmPath(codec));
+    facts[codecAssetPath(codec)] = { bytes: buf.length, sha256: createHash('sha256').update(buf).digest('hex') };
+  }
   return facts;
 }
+
+/** The DICOM reader's WASM codecs: fetched by the app only when a DICOM needs one (web/lib/codec-assets.ts). */
+const CODECS = Object.keys(WASM_CODECS) as WasmCodec[];
+
+/**
+ * The worker's dynamic imports that only a DICOM needs: the reader (with its parsers) and each codec's Emscripten
+ * glue. By the chunk's own module only, so a chunk the worker imports statically (shared code) always stays precached.
+ */
+const isDicomImport = (id: string | null) => !!id && /\/web\/workers\/dicom-frames\.ts$|\/node_modules\/@cornerstonejs\/codec-[\w-]+\/dist\/\w+\.js$/.test(id);
 
 const MIME: Record<string, string> = { mjs: 'text/javascript', wasm: 'application/wasm' };
 
@@ -55,6 +70,26 @@ function ortRuntime(): Plugin {
       for (const f of ORT_FILES) {
         this.emitFile({ type: 'asset', fileName: `ort/${f}`, source: readFileSync(ortDist + f) });
       }
+    },
+  };
+}
+
+/** Serves the DICOM codecs' WASM at /codecs/<codec>.wasm in dev, and copies them into dist/web/codecs/ at build. */
+function dicomCodecs(): Plugin {
+  return {
+    name: 'bigbrain-dicom-codecs',
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const path = ((req.url ?? '').split('?')[0] ?? '').slice(1);
+        const codec = CODECS.find((c) => codecAssetPath(c) === path);
+        if (!codec) return next();
+        res.setHeader('Content-Type', 'application/wasm');
+        res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+        res.end(readFileSync(codecWasmPath(codec)));
+      });
+    },
+    generateBundle() {
+      for (const codec of CODECS) this.emitFile({ type: 'asset', fileName: codecAssetPath(codec), source: readFileSync(codecWasmPath(codec)) });
     },
   };
 }
@@ -94,12 +129,20 @@ export default defineConfig({
       { find: /^onnxruntime-web\/webgpu$/, replacement: `${ortDist}ort.webgpu.min.mjs` },
     ],
   },
-  worker: { format: 'es' },
+  worker: {
+    format: 'es',
+    rolldownOptions: {
+      // DICOM-only code (the reader, the codecs' glue) goes to dicom/, which the service worker does not precache:
+      // the app caches it on first need (web/lib/codec-assets.ts), so a user who opens no DICOM never downloads it.
+      output: { chunkFileNames: (chunk) => (isDicomImport(chunk.facadeModuleId) ? 'dicom/[name]-[hash].js' : 'assets/[name]-[hash].js') },
+    },
+  },
   server: { headers: isolationHeaders, proxy: proxyToApi() },
   preview: { headers: isolationHeaders, proxy: proxyToApi() },
   plugins: [
     react(),
     ortRuntime(),
+    dicomCodecs(),
     VitePWA({
       strategies: 'injectManifest',
       srcDir: '.',
@@ -110,7 +153,7 @@ export default defineConfig({
       injectManifest: {
         // The app shell only: never the model nor the ORT runtimes (the app downloads those itself).
         globPatterns: ['**/*.{js,css,html,png,svg,ico,webmanifest}'],
-        globIgnores: ['ort/**', 'models/**', '**/*.onnx', '**/*.wasm'],
+        globIgnores: ['ort/**', 'models/**', 'dicom/**', 'codecs/**', '**/*.onnx', '**/*.wasm'],
         maximumFileSizeToCacheInBytes: 3 * 1024 * 1024,
       },
       devOptions: { enabled: false },

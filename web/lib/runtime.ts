@@ -9,6 +9,10 @@ export type Backend = 'WebGPU' | 'WASM' | 'Server';
 /** Cache Storage bucket holding the model and the runtime (written by the app, read by the worker and the SW). */
 export const RUNTIME_CACHE = 'bigbrain-runtime-v1';
 
+/** Cache Storage bucket of the DICOM reader's chunks and codecs (web/lib/codec-assets.ts): its own, since delivery
+ * drops from RUNTIME_CACHE every file it does not list. */
+export const CODEC_CACHE = 'bigbrain-codecs-v1';
+
 export const RUNTIME_FILES: Record<RuntimeKind, { mjs: string; wasm: string }> = {
   webgpu: { mjs: 'ort/ort-wasm-simd-threaded.asyncify.mjs', wasm: 'ort/ort-wasm-simd-threaded.asyncify.wasm' },
   wasm: { mjs: 'ort/ort-wasm-simd-threaded.mjs', wasm: 'ort/ort-wasm-simd-threaded.wasm' },
@@ -25,6 +29,9 @@ export interface Asset {
 
 const facts = (): Record<string, { bytes: number; sha256: string | null }> =>
   typeof __ASSET_FACTS__ === 'undefined' ? {} : __ASSET_FACTS__;
+
+/** Size and sha256 of a file the app downloads itself, as the build measured it (undefined when unknown). */
+export const assetFact = (path: string): { bytes: number; sha256: string | null } | undefined => facts()[path];
 
 /** The files a device of this kind downloads before it is ready offline: model + one runtime. */
 export function assetsFor(kind: RuntimeKind): Asset[] {
