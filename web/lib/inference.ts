@@ -1,22 +1,38 @@
 // The UI side of the inference worker: one worker, request/response by id.
 import { CodedError } from '../../models/core/errors.ts';
+import type { DicomInfo, FrameRef } from './dicom-info.ts';
 import type { AnalysisResult } from './types.ts';
 import type { RuntimeKind } from './runtime.ts';
 
 export type WorkerRequest =
   | { type: 'init'; id: number; kind: RuntimeKind; preferWasm: boolean; threads?: number }
-  | { type: 'analyse'; id: number; blob: Blob }
+  /** An image, or frame `ref.frame` of a DICOM file (sniffed by content in the worker; ref ignored for images). */
+  | { type: 'analyse'; id: number; blob: Blob; ref?: FrameRef }
+  /** A DICOM frame decoded for the server, as a PNG; needs no model. */
+  | { type: 'dicom-frame'; id: number; blob: Blob; ref: FrameRef }
+  /** Loads the DICOM reader and every codec, so that DICOM works offline; needs no model. */
+  | { type: 'prepare-dicom'; id: number }
   | { type: 'bench'; id: number; warmup: number; runs: number };
 
 export type WorkerResponse =
   | { type: 'ready'; id: number; backend: 'WebGPU' | 'WASM'; threads: number; crossOriginIsolated: boolean }
   | { type: 'result'; id: number; result: AnalysisResult }
   | { type: 'bench'; id: number; times: number[] }
+  /** png null: the file is refused (a modality other than MR) and `refusal` is the answer; nothing is to be sent. */
+  | { type: 'dicom-frame'; id: number; info: DicomInfo; png: Blob | null; refusal: AnalysisResult | null }
+  | { type: 'prepared'; id: number }
   | { type: 'error'; id: number; code: string; message: string };
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export class InferenceError extends CodedError {}
+
+export interface DicomFrameForServer {
+  info: DicomInfo;
+  /** The decoded 8-bit frame; null when the file is refused. */
+  png: Blob | null;
+  refusal: AnalysisResult | null;
+}
 
 export interface EngineInfo {
   backend: 'WebGPU' | 'WASM';
@@ -60,9 +76,22 @@ export class InferenceClient {
     throw r.type === 'error' ? new InferenceError(r.code, r.message) : new InferenceError('protocol', 'Unexpected answer.');
   }
 
-  async analyse(blob: Blob): Promise<AnalysisResult> {
-    const r = await this.send({ type: 'analyse', blob });
+  async analyse(blob: Blob, ref?: FrameRef): Promise<AnalysisResult> {
+    const r = await this.send({ type: 'analyse', blob, ref });
     if (r.type === 'result') return r.result;
+    throw r.type === 'error' ? new InferenceError(r.code, r.message) : new InferenceError('protocol', 'Unexpected answer.');
+  }
+
+  /** Decodes one DICOM frame to a PNG for the server (works before, or without, init). */
+  async dicomFrame(blob: Blob, ref: FrameRef): Promise<DicomFrameForServer> {
+    const r = await this.send({ type: 'dicom-frame', blob, ref });
+    if (r.type === 'dicom-frame') return { info: r.info, png: r.png, refusal: r.refusal };
+    throw r.type === 'error' ? new InferenceError(r.code, r.message) : new InferenceError('protocol', 'Unexpected answer.');
+  }
+
+  async prepareDicom(): Promise<void> {
+    const r = await this.send({ type: 'prepare-dicom' });
+    if (r.type === 'prepared') return;
     throw r.type === 'error' ? new InferenceError(r.code, r.message) : new InferenceError('protocol', 'Unexpected answer.');
   }
 

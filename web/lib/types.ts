@@ -1,6 +1,7 @@
 // Shapes shared by the features: one analysed image, wherever it ran.
 import type { Analysis } from '../../models/core/interpret.ts';
 import type { Box } from '../../models/core/preprocess.ts';
+import type { DicomInfo } from './dicom-info.ts';
 import type { Backend } from './runtime.ts';
 
 /** A diagnosis or a refusal ("Not a brain MRI": label, probabilities and P(tumour) null), and where it ran. */
@@ -21,4 +22,6 @@ export interface RunInfo {
   /** Fraction of the image's channels that differ (colour photos are not MRIs). */
   colourfulness?: number;
   threads?: number;
+  /** A DICOM frame: which one, how it was read, whose scan (shown on this device only; never stored or sent). */
+  dicom?: DicomInfo;
 }

@@ -1,13 +1,17 @@
 /// <reference lib="webworker" />
 // Inference off the UI thread: decode → shared preprocessing → onnxruntime-web → shared interpretation.
+// A DICOM file (sniffed by content, whatever its name) is read by the shared DICOM reader, loaded on first need.
 // Sessions are created one execution provider at a time so the app knows which one actually runs.
 import type * as Ort from 'onnxruntime-web';
 import { IO_NAMES, INPUT_SIZE } from '../../models/core/contract.ts';
 import { interpret } from '../../models/core/interpret.ts';
 import { DECISION, MODEL_FILE, MODEL_INFO } from '../../models/core/model.ts';
-import { preprocess } from '../../models/core/preprocess.ts';
+import { preprocess, type Pixels } from '../../models/core/preprocess.ts';
 import { decodeBlob } from '../lib/decode.ts';
+import { CodecError, keepDicomChunks } from '../lib/codec-assets.ts';
+import { isDicomBlob, type DicomInfo, type FrameRef } from '../lib/dicom-info.ts';
 import type { WorkerRequest, WorkerResponse } from '../lib/inference.ts';
+import type { AnalysisResult } from '../lib/types.ts';
 import { RUNTIME_CACHE, RUNTIME_FILES, assetUrl, type RuntimeKind } from '../lib/runtime.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -55,9 +59,50 @@ async function load(kind: RuntimeKind, preferWasm: boolean, pinned?: number): Pr
   throw new Error(`No execution provider could load the model (${errors.join('; ')}).`);
 }
 
-async function analyse(blob: Blob, { ort, session, backend, threads }: Loaded) {
+let reader: Promise<typeof import('./dicom-frames.ts')> | null = null;
+/** The DICOM reader, fetched on the first DICOM (not precached) and then kept for offline use. */
+const dicomReader = () =>
+  (reader ??= import('./dicom-frames.ts').then(
+    async (m) => {
+      await keepDicomChunks().catch(() => undefined);
+      return m;
+    },
+    (err: unknown) => {
+      reader = null;
+      throw new CodecError(
+        'codec_unavailable',
+        `This file is DICOM, and the DICOM reader is not on this device yet and could not be fetched (${err instanceof Error ? err.message : String(err)}). ` +
+          'Connect to the network once and open the file again, or use Settings → “Prepare DICOM decoders for offline use”.',
+      );
+    },
+  ));
+
+/** A DICOM refused before any pixel is decoded (a modality other than MR): no model run, no diagnosis. */
+function refusalOf(info: DicomInfo, backend: 'WebGPU' | 'WASM', totalMs: number): AnalysisResult {
+  return {
+    result: 'Not a brain MRI',
+    label: null,
+    probabilities: null,
+    tumorProbability: null,
+    mriProbability: 0,
+    uncertain: false,
+    model: MODEL_INFO,
+    backend,
+    ms: 0,
+    totalMs,
+    dicom: info,
+  };
+}
+
+async function analyse(blob: Blob, ref: FrameRef | undefined, l: Loaded): Promise<AnalysisResult> {
   const t0 = performance.now();
-  const pixels = await decodeBlob(blob);
+  if (!(await isDicomBlob(blob))) return run(await decodeBlob(blob), l, t0);
+  const { info, pixels } = await (await dicomReader()).dicomFrame(blob, ref?.frame ?? 1, ref?.key);
+  if (!pixels) return refusalOf(info, l.backend, performance.now() - t0);
+  return { ...(await run(pixels, l, t0)), dicom: info };
+}
+
+async function run(pixels: Pixels, { ort, session, backend, threads }: Loaded, t0: number) {
   const pre = preprocess(pixels);
   const input = new ort.Tensor('float32', pre.tensor, [1, 1, INPUT_SIZE, INPUT_SIZE]);
   const t1 = performance.now();
@@ -103,8 +148,31 @@ self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
   if (msg.type === 'analyse') {
     try {
       if (!loaded) throw Object.assign(new Error('The model is not loaded.'), { code: 'not_loaded' });
-      const result = await analyse(msg.blob, await loaded);
+      const result = await analyse(msg.blob, msg.ref, await loaded);
       post({ type: 'result', id: msg.id, result });
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'analysis_failed';
+      post({ type: 'error', id: msg.id, code, message: err instanceof Error ? err.message : String(err) });
+    }
+    return;
+  }
+  if (msg.type === 'prepare-dicom') {
+    try {
+      await (await dicomReader()).prepareAll();
+      post({ type: 'prepared', id: msg.id });
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'prepare_failed';
+      post({ type: 'error', id: msg.id, code, message: err instanceof Error ? err.message : String(err) });
+    }
+    return;
+  }
+  if (msg.type === 'dicom-frame') {
+    try {
+      const reader = await dicomReader();
+      const { info, pixels } = await reader.dicomFrame(msg.blob, msg.ref.frame, msg.ref.key);
+      const backend = (await loaded?.catch(() => null))?.backend ?? 'WASM';
+      const png = pixels ? await reader.framePng(pixels) : null;
+      post({ type: 'dicom-frame', id: msg.id, info, png, refusal: pixels ? null : refusalOf(info, backend, 0) });
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'analysis_failed';
       post({ type: 'error', id: msg.id, code, message: err instanceof Error ? err.message : String(err) });

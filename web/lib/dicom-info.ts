@@ -1,0 +1,52 @@
+// What the app knows about one analysed DICOM frame. The patient fields are shown on this device next to the
+// result, so the clinician knows whose scan it is; they are never stored (history keeps dicomHistoryFields only),
+// logged, synced or sent (the server gets the decoded frame as a PNG).
+import type { Window } from '../../models/core/dicom/display.ts';
+import { isDicom } from '../../models/core/dicom/sniff.ts';
+
+export interface DicomInfo {
+  /** 1-based frame number, and how many the file holds. */
+  frame: number;
+  frames: number;
+  modality: string;
+  transferSyntax: string;
+  transferSyntaxName: string;
+  seriesDescription: string;
+  /** The VOI window that made the 8-bit frame (null for colour images). */
+  window: Window | null;
+  /** sha256 of the SOP Instance UID: tells slices apart in history without keeping the UID itself. */
+  sopInstanceUidSha256: string;
+  /** sha256 of the rendered 8-bit frame: the image's hash for history and sync (never the file's, never a UID). */
+  pixelsSha256?: string;
+  /** On this device only. */
+  patient: { name: string; id: string; studyDate: string };
+  /** Why no diagnosis was given (a modality other than MR), naming the modality. */
+  refusal?: string;
+}
+
+/** Which frame of which file to analyse; `key` lets the worker keep one parsed file between its frames. */
+export interface FrameRef {
+  frame: number;
+  key: string;
+}
+
+/** What history may keep of a DICOM frame: nothing that names the patient or the study. */
+export const dicomHistoryFields = (d: DicomInfo) => ({
+  sopInstanceUidSha256: d.sopInstanceUidSha256,
+  modality: d.modality,
+  seriesDescription: d.seriesDescription,
+  frame: d.frame,
+  frames: d.frames,
+});
+
+/** A name for the frame that is safe to keep: scanner file names often are the SOP Instance UID or the patient's name. */
+export const dicomLabel = (d: Pick<DicomInfo, 'modality' | 'seriesDescription' | 'frame' | 'frames'>): string =>
+  `DICOM ${d.modality || '?'}${d.seriesDescription ? ` · ${d.seriesDescription}` : ''}${d.frames > 1 ? ` · frame ${d.frame}/${d.frames}` : ''}`;
+
+/** Sniffs a file by content (scanner files often have no extension): the first 4 KB decide. */
+export async function isDicomBlob(blob: Blob): Promise<boolean> {
+  return isDicom(new Uint8Array(await blob.slice(0, 4096).arrayBuffer()));
+}
+
+/** Calendar date from a DICOM DA value (YYYYMMDD), as written; the raw value when it is not one. */
+export const dicomDate = (da: string): string => (/^\d{8}$/.test(da) ? `${da.slice(0, 4)}-${da.slice(4, 6)}-${da.slice(6, 8)}` : da);
