@@ -1,5 +1,5 @@
 // Composition: the features never import each other; they meet here.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AccountPanel } from '../features/account/index.ts';
 import { AnalysePanel, type SavedResult } from '../features/analyse/index.ts';
 import { defaultStore, HistoryPanel, useHistory, type HistoryStore } from '../features/history/index.ts';
@@ -13,6 +13,8 @@ import {
   useServiceWorkerUpdate,
 } from '../features/model/index.ts';
 import { api } from '../lib/api.ts';
+import type { FrameRef } from '../lib/dicom-info.ts';
+import { InferenceClient } from '../lib/inference.ts';
 import { useOnline } from '../lib/online.ts';
 import { useMe } from '../lib/session.ts';
 import { useSettings } from '../lib/settings.ts';
@@ -47,11 +49,18 @@ export function App({ store: givenStore }: { store?: HistoryStore }) {
     (window as unknown as Record<string, unknown>).__bigbrain = {
       info: engine.info,
       bench: (runs?: number, warmup?: number) => engine.client.bench(runs, warmup),
-      analyse: (blob: Blob) => engine.client.analyse(blob),
+      analyse: (blob: Blob, ref?: FrameRef) => engine.client.analyse(blob, ref),
     };
   }, [engine]);
 
-  const analyseOnDevice = useMemo(() => (engine ? (blob: Blob) => engine.client.analyse(blob) : null), [engine]);
+  const analyseOnDevice = useMemo(() => (engine ? (blob: Blob, ref?: FrameRef) => engine.client.analyse(blob, ref) : null), [engine]);
+  // Decoding a DICOM frame for the server, and preparing the DICOM decoders, need the worker but not the model:
+  // without an engine (still loading, or a device that cannot run it) a worker that loads no model does it.
+  const spare = useRef<InferenceClient | null>(null);
+  useEffect(() => () => spare.current?.terminate(), []);
+  const worker = useCallback(() => engine?.client ?? (spare.current ??= new InferenceClient()), [engine]);
+  const dicomFrame = useCallback((blob: Blob, ref: FrameRef) => worker().dicomFrame(blob, ref), [worker]);
+  const prepareDicom = useCallback(() => worker().prepareDicom(), [worker]);
   const { add } = history;
   const onResult = useCallback((r: SavedResult) => add(r), [add]);
 
@@ -79,6 +88,7 @@ export function App({ store: givenStore }: { store?: HistoryStore }) {
       <main className="layout">
         <AnalysePanel
           analyseOnDevice={analyseOnDevice}
+          dicomFrame={dicomFrame}
           deviceUnavailable={deviceUnavailable}
           server={server}
           autoServer={settings.autoServer}
@@ -100,7 +110,7 @@ export function App({ store: givenStore }: { store?: HistoryStore }) {
             onAdopt={() => void history.adoptSignedOut()}
             onClear={() => void history.clear()}
           />
-          <SettingsPanel settings={settings} onChange={updateSettings} />
+          <SettingsPanel settings={settings} onChange={updateSettings} prepareDicom={prepareDicom} />
         </aside>
       </main>
     </div>

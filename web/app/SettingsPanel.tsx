@@ -1,6 +1,14 @@
+import { PrepareDecoders } from '../features/dicom/index.ts';
 import type { Settings } from '../lib/settings.ts';
 
-export function SettingsPanel({ settings, onChange }: { settings: Settings; onChange: (p: Partial<Settings>) => void }) {
+export interface SettingsPanelProps {
+  settings: Settings;
+  onChange: (p: Partial<Settings>) => void;
+  /** Loads the DICOM reader and codecs in the inference worker (for "Prepare DICOM decoders for offline use"). */
+  prepareDicom?: () => Promise<void>;
+}
+
+export function SettingsPanel({ settings, onChange, prepareDicom }: SettingsPanelProps) {
   return (
     <section className="panel settings" aria-labelledby="settings-title">
       <h2 id="settings-title">Settings</h2>
@@ -12,6 +20,7 @@ export function SettingsPanel({ settings, onChange }: { settings: Settings; onCh
         <input type="checkbox" checked={settings.thumbnails} onChange={(e) => onChange({ thumbnails: e.target.checked })} /> Keep thumbnails in
         the history (scans can show patient names)
       </label>
+      {prepareDicom && <PrepareDecoders prepareInWorker={prepareDicom} />}
     </section>
   );
 }

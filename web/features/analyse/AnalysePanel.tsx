@@ -1,9 +1,12 @@
 // Choose / drop / paste / photograph images, analyse them one after another on the device,
-// and offer the server per image — never sending an image without consent.
+// and offer the server per image — never sending an image without consent. A DICOM file (found by its content,
+// whatever its name) is read on the device; a multi-frame one becomes one row per frame. What the server gets for a
+// DICOM is the decoded frame as a PNG, never the file (no name, ID, birth date, institution or UID leaves).
 import { useMutation } from '@tanstack/react-query';
 import { useCallback, useEffect, useId, useRef, useState, type DragEvent } from 'react';
+import { isDicomBlob, type FrameRef } from '../../lib/dicom-info.ts';
 import { newId, sha256Hex } from '../../lib/id.ts';
-import { ENGINE_STOPPED } from '../../lib/inference.ts';
+import { ENGINE_STOPPED, type DicomFrameForServer } from '../../lib/inference.ts';
 import type { AnalysisResult } from '../../lib/types.ts';
 import { describe, ResultCard, tumourText } from './ResultCard.tsx';
 
@@ -16,7 +19,24 @@ export interface Item {
   status: Status;
   result?: AnalysisResult;
   error?: string;
+  /** A frame of a DICOM file: its number (1-based), how many the file holds, and the id of the file's first row. */
+  frame?: number;
+  frames?: number;
+  key?: string;
 }
+
+/** What the worker needs to find the frame again (the first row's id keys the parsed file). */
+const refOf = (x: Item): FrameRef => ({ frame: x.frame ?? 1, key: x.key ?? x.id });
+/** The row's name: the file's, with the frame for a multi-frame DICOM. */
+export const itemLabel = (x: Pick<Item, 'file' | 'frame' | 'frames'>): string =>
+  x.frames && x.frames > 1 ? `${x.file.name} · frame ${x.frame ?? 1}/${x.frames}` : x.file.name;
+
+/** Codes for which the file itself is the problem: shown in its row, never retried on the server. */
+const FILE_ERRORS = [
+  'unsupported_type', 'corrupt_image', 'empty_file', 'too_large', 'too_small', 'bad_dimensions', 'bad_buffer',
+  // DICOM (the server answers the same codes) and its decoders: the server would get the same decoded frame.
+  'no_image', 'unsupported_transfer_syntax', 'unsupported_image', 'codec_unavailable', 'codec_integrity',
+];
 
 export interface SavedResult {
   id: string;
@@ -27,8 +47,10 @@ export interface SavedResult {
 }
 
 export interface AnalysePanelProps {
-  /** Analyses on the device; null while the model loads or when the device cannot run it. */
-  analyseOnDevice: ((blob: Blob) => Promise<AnalysisResult>) | null;
+  /** Analyses on the device (`ref`: which frame, for a DICOM); null while the model loads or when the device cannot run it. */
+  analyseOnDevice: ((blob: Blob, ref?: FrameRef) => Promise<AnalysisResult>) | null;
+  /** Decodes one DICOM frame on the device to the PNG "Analyse on server" sends (works without the model). */
+  dicomFrame?: ((blob: Blob, ref: FrameRef) => Promise<DicomFrameForServer>) | null;
   /** Why the device cannot analyse (null when it can, or is still getting ready). */
   deviceUnavailable: string | null;
   server: { available: boolean; reason: string | null };
@@ -54,7 +76,7 @@ function thumbnailOf(r: AnalysisResult): string | undefined {
 }
 
 export function AnalysePanel(props: AnalysePanelProps) {
-  const { analyseOnDevice, deviceUnavailable, server, autoServer, thumbnails, analyseOnServer, onResult, onBusyChange } = props;
+  const { analyseOnDevice, dicomFrame, deviceUnavailable, server, autoServer, thumbnails, analyseOnServer, onResult, onBusyChange } = props;
   const [items, setItems] = useState<Item[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
@@ -72,13 +94,28 @@ export function AnalysePanel(props: AnalysePanelProps) {
     setSelected(fresh[fresh.length - 1]!.id);
   }, []);
 
+  /** The first frame of a multi-frame DICOM told how many there are: one queued row for each of the others. */
+  const expandFrames = useCallback((item: Item, frames: number) => {
+    if (item.frame !== undefined || frames < 2) return;
+    setItems((xs) => {
+      const at = xs.findIndex((x) => x.id === item.id);
+      if (at < 0) return xs;
+      const rest = Array.from({ length: frames - 1 }, (_, i) => ({
+        id: newId(), file: item.file, fromCamera: item.fromCamera, status: 'queued' as const, frame: i + 2, frames, key: item.id,
+      }));
+      return [...xs.slice(0, at), { ...xs[at]!, frame: 1, frames, key: item.id }, ...rest, ...xs.slice(at + 1)];
+    });
+  }, []);
+
   const finish = useCallback(
     async (item: Item, result: AnalysisResult) => {
       patch(item.id, { status: 'done', result, error: undefined });
-      setAnnouncement(describe(item.file.name, result));
-      let imageSha256: string | undefined;
+      const d = result.dicom;
+      setAnnouncement(describe(itemLabel(d ? { file: item.file, frame: d.frame, frames: d.frames } : item), result));
+      let imageSha256: string | undefined = d?.pixelsSha256;
       try {
-        imageSha256 = await sha256Hex(new Uint8Array(await item.file.arrayBuffer()));
+        // A DICOM frame's hash is its rendered pixels' (the worker's); the file's would tie every frame to one file.
+        if (!d) imageSha256 = await sha256Hex(new Uint8Array(await item.file.arrayBuffer()));
       } catch {
         /* the hash only helps the server spot duplicates */
       }
@@ -88,22 +125,35 @@ export function AnalysePanel(props: AnalysePanelProps) {
   );
 
   const serverRun = useMutation({
-    mutationFn: ({ item }: { item: Item }) => analyseOnServer(item.file, item.file.name),
+    mutationFn: ({ blob, name }: { blob: Blob; name: string }) => analyseOnServer(blob, name),
   });
   const { mutateAsync: detectOnServer } = serverRun;
+
+  /** A DICOM frame goes to the server as its decoded PNG, named by its frame only; a refused file is not sent. */
+  const dicomOnServer = useCallback(
+    async (item: Item): Promise<AnalysisResult> => {
+      if (!dicomFrame) throw new Error('A DICOM file is decoded on this device before anything is sent, and this device cannot decode it now.');
+      const f = await dicomFrame(item.file, refOf(item));
+      expandFrames(item, f.info.frames);
+      if (!f.png) return f.refusal!;
+      return { ...(await detectOnServer({ blob: f.png, name: `frame-${f.info.frame}.png` })), dicom: f.info };
+    },
+    [dicomFrame, detectOnServer, expandFrames],
+  );
 
   const runOnServer = useCallback(
     async (item: Item) => {
       patch(item.id, { status: 'running', error: undefined });
       try {
-        await finish(item, await detectOnServer({ item }));
+        const dicom = await isDicomBlob(item.file);
+        await finish(item, dicom ? await dicomOnServer(item) : await detectOnServer({ blob: item.file, name: item.file.name }));
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         patch(item.id, { status: 'error', error: `Server: ${message}` });
-        setAnnouncement(`${item.file.name}: error — ${message}`);
+        setAnnouncement(`${itemLabel(item)}: error — ${message}`);
       }
     },
-    [detectOnServer, finish],
+    [detectOnServer, dicomOnServer, finish],
   );
 
   // The queue: one image at a time; a bad file shows its error in its row and the rest go on.
@@ -114,7 +164,7 @@ export function AnalysePanel(props: AnalysePanelProps) {
     const offerServer = (why: string) => {
       if (autoServer && server.available) return runOnServer(next);
       patch(next.id, { status: 'needs-server', error: why });
-      setAnnouncement(`${next.file.name}: not analysed — ${why}`);
+      setAnnouncement(`${itemLabel(next)}: not analysed — ${why}`);
     };
     if (!analyseOnDevice) {
       if (deviceUnavailable) void offerServer(`On-device analysis is unavailable: ${deviceUnavailable}`);
@@ -125,16 +175,17 @@ export function AnalysePanel(props: AnalysePanelProps) {
     void (async () => {
       let result: AnalysisResult | null = null;
       try {
-        result = await analyseOnDevice(next.file);
+        result = await analyseOnDevice(next.file, refOf(next));
+        if (result.dicom) expandFrames(next, result.dicom.frames);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         const code = (err as { code?: string }).code ?? '';
-        const badFile = ['unsupported_type', 'corrupt_image', 'empty_file', 'too_large', 'too_small', 'bad_dimensions', 'bad_buffer'].includes(code);
+        const badFile = FILE_ERRORS.includes(code);
         if (code === ENGINE_STOPPED) {
           patch(next.id, { status: 'queued' }); // the engine is restarting: this image runs on the new one
         } else if (badFile) {
           patch(next.id, { status: 'error', error: message });
-          setAnnouncement(`${next.file.name}: error — ${message}`);
+          setAnnouncement(`${itemLabel(next)}: error — ${message}`);
         } else {
           await offerServer(`The on-device run failed: ${message}`);
         }
@@ -148,7 +199,7 @@ export function AnalysePanel(props: AnalysePanelProps) {
         setItems((xs) => [...xs]); // wake the queue
       }
     })();
-  }, [items, analyseOnDevice, deviceUnavailable, autoServer, server.available, finish, runOnServer]);
+  }, [items, analyseOnDevice, deviceUnavailable, autoServer, server.available, finish, runOnServer, expandFrames]);
 
   const total = items.length;
   const finished = items.filter((x) => x.status === 'done' || x.status === 'error' || x.status === 'needs-server').length;
@@ -157,7 +208,8 @@ export function AnalysePanel(props: AnalysePanelProps) {
 
   useEffect(() => {
     const onPaste = (e: ClipboardEvent) => {
-      const files = [...(e.clipboardData?.files ?? [])].filter((f) => f.type.startsWith('image/'));
+      // Any pasted file: the worker sniffs it (a DICOM has no image/ type, often no type at all).
+      const files = [...(e.clipboardData?.files ?? [])];
       if (files.length) add(files);
     };
     window.addEventListener('paste', onPaste);
@@ -187,7 +239,8 @@ export function AnalysePanel(props: AnalysePanelProps) {
         <input
           id={inputId}
           type="file"
-          accept="image/jpeg,image/png,image/webp"
+          // DICOM too; the picker still offers "All files" for a scanner's extension-less files, and the content decides.
+          accept="image/jpeg,image/png,image/webp,.dcm,application/dicom"
           multiple
           onChange={(e) => {
             add(e.target.files ?? []);
@@ -206,7 +259,7 @@ export function AnalysePanel(props: AnalysePanelProps) {
             e.target.value = '';
           }}
         />
-        <p className="muted">…or drop images here, or paste one. Images are analysed on this device and never uploaded unless you choose “Analyse on server”.</p>
+        <p className="muted">…or drop images or DICOM files here, or paste one. Images are analysed on this device and never uploaded unless you choose “Analyse on server”.</p>
       </div>
 
       <p role="status" aria-live="polite" className="announcement">{announcement}</p>
@@ -232,7 +285,7 @@ export function AnalysePanel(props: AnalysePanelProps) {
               {items.map((x) => (
                 <tr key={x.id} aria-selected={x.id === selected} data-status={x.status}>
                   <td>
-                    <button type="button" className="link" onClick={() => setSelected(x.id)}>{x.file.name}</button>
+                    <button type="button" className="link" onClick={() => setSelected(x.id)}>{itemLabel(x)}</button>
                   </td>
                   <td>
                     {x.status === 'done' && x.result ? `${x.result.result}${x.result.uncertain ? ' (uncertain)' : ''}` : null}
@@ -261,7 +314,7 @@ export function AnalysePanel(props: AnalysePanelProps) {
           </table>
         </>
       )}
-      {current?.result && <ResultCard name={current.file.name} result={current.result} fromCamera={current.fromCamera} />}
+      {current?.result && <ResultCard name={itemLabel(current)} result={current.result} fromCamera={current.fromCamera} />}
     </section>
   );
 }

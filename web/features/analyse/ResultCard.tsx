@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { LABELS } from '../../../models/core/contract.ts';
 import type { AnalysisResult } from '../../lib/types.ts';
+import { DicomDetails } from './DicomDetails.tsx';
 import { Heatmap } from './Heatmap.tsx';
 
 const LABEL_NAMES: Record<(typeof LABELS)[number], string> = {
@@ -33,9 +34,13 @@ export function ResultCard({ name, result, fromCamera }: { name: string; result:
         <p>
           P(tumour) <strong>{tumourText(result)}</strong>
           {result.uncertain && ' — the model is unsure about this image: have it read by a specialist.'}
-          {result.result === 'Not a brain MRI' && ' — no diagnosis: this image does not look like a brain MRI. Use an axial brain MRI slice.'}
+          {result.result === 'Not a brain MRI' &&
+            (result.dicom?.refusal
+              ? ` — no diagnosis: this DICOM file is ${result.dicom.modality}, not MR.`
+              : ' — no diagnosis: this image does not look like a brain MRI. Use an axial brain MRI slice.')}
         </p>
       </header>
+      {result.dicom && <DicomDetails dicom={result.dicom} />}
       {fromCamera && (
         <p className="caution" role="note">
           Caution: this is a camera photo. The model was validated on exported MRI images, not photos of screens or film; treat this result with extra care.

@@ -1,5 +1,6 @@
 // Results history on this device, kept per account (a shared clinic tablet): IndexedDB in the
 // browser, an in-memory twin for tests. Never the image; a thumbnail only if the user asks.
+import type { dicomHistoryFields } from '../../lib/dicom-info.ts';
 import type { AnalysisResult } from '../../lib/types.ts';
 
 export const SIGNED_OUT = 'signed-out';
@@ -23,6 +24,8 @@ export interface HistoryRecord {
   /** Stored on the server (device results after sync; server results always). */
   synced: boolean;
   thumbnail?: string;
+  /** A DICOM frame: nothing that names the patient or the study (web/lib/dicom-info.ts, dicomHistoryFields). */
+  dicom?: ReturnType<typeof dicomHistoryFields>;
 }
 
 export interface HistoryStore {

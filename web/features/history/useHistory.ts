@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import { api, type DetectionUpload } from '../../lib/api.ts';
+import { dicomHistoryFields, dicomLabel } from '../../lib/dicom-info.ts';
 import type { AnalysisResult } from '../../lib/types.ts';
 import { saveErrorMessage } from './saveError.ts';
 import { SIGNED_OUT, type HistoryRecord, type HistoryStore } from './store.ts';
@@ -20,7 +21,8 @@ export function toRecord(r: NewResult, account: string, now = new Date()): Histo
     id: r.id,
     account,
     createdAt: now.toISOString(),
-    fileName: r.fileName,
+    // A DICOM's file name is often its SOP Instance UID or the patient's name: a neutral label instead.
+    fileName: a.dicom ? dicomLabel(a.dicom) : r.fileName,
     result: a.result,
     label: a.label,
     probabilities: a.probabilities,
@@ -33,6 +35,8 @@ export function toRecord(r: NewResult, account: string, now = new Date()): Histo
     // Server results are stored by the server when it answers /detect.
     synced: a.backend === 'Server',
     thumbnail: r.thumbnail,
+    // Never the patient's name, ID, dates or the UIDs: a hash of the SOP Instance UID, modality, series, frame.
+    ...(a.dicom ? { dicom: dicomHistoryFields(a.dicom) } : {}),
   };
 }
 

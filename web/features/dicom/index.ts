@@ -1,0 +1,1 @@
+export { PrepareDecoders, type PrepareDecodersProps } from './PrepareDecoders.tsx';
