@@ -56,6 +56,30 @@ export const HeatmapSchema = z
       'scaled to [0, 1] as the PWA shows it. It shows where the evidence was found, not an outline of the tumour.',
   });
 
+const DicomSchema = z
+  .object({
+    modality: z.string(),
+    transferSyntax: z.string().openapi({ description: 'Transfer syntax UID of the file.' }),
+    frames: z.number().int(),
+    window: z
+      .object({ center: z.number(), width: z.number(), source: z.enum(['file', 'lut', 'auto']) })
+      .nullable()
+      .openapi({ description: "The VOI used for the frame answered: the file's first Window Center/Width, its VOI LUT, or (none in the file) auto: minimum to maximum. null for colour images." }),
+  })
+  .openapi('DicomRead', { description: 'How a DICOM upload was read. No patient data is read into, stored with or echoed in any answer.' });
+
+const FrameAnswerSchema = z
+  .object({
+    frame: z.number().int().openapi({ description: '1-based frame number.' }),
+    result: z.enum(['Tumor', 'No Tumor', 'Not a brain MRI']),
+    label: z.enum(LABELS).nullable().openapi({ description: 'null for a frame refused as not a brain MRI.' }),
+    probabilities: Probabilities.nullable(),
+    tumorProbability: z.number().nullable(),
+    mriProbability: z.number(),
+    uncertain: z.boolean(),
+  })
+  .openapi('FrameAnswer');
+
 export const AnalysisSchema = z
   .object({
     result: z.enum(['Tumor', 'No Tumor']),
@@ -68,6 +92,9 @@ export const AnalysisSchema = z
     ms: z.number(),
     id: z.string().openapi({ description: 'The stored detection.' }),
     heatmap: HeatmapSchema.optional(),
+    dicom: DicomSchema.optional().openapi({ description: 'For a DICOM upload.' }),
+    frame: z.number().int().optional().openapi({ description: 'Multi-frame DICOM: the frame answered at the top level, the most suspicious one.' }),
+    frames: z.array(FrameAnswerSchema).optional().openapi({ description: 'Multi-frame DICOM: one answer per frame, in frame order.' }),
     overlay: z.string().optional().openapi({
       description: 'With ?overlay=1: a data:image/png;base64 URL, 288 × 288, of the heat map (yellow to red, more opaque where the evidence is stronger) over the crop the model saw. Where the evidence was found, not an outline of the tumour.',
     }),

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Diagnosis } from '../../models/core/interpret.ts';
 import { PreprocessError } from '../../models/core/preprocess.ts';
+import { DicomError } from '../../models/core/dicom/index.ts';
 import { DecodeError } from '../../models/node/decode.ts';
 import type { Detected, DetectOptions } from '../../models/node/detect-inline.ts';
 import type { Detector } from '../../models/node/server-classifier.ts';
@@ -11,6 +12,9 @@ import { ApiError } from '../errors.ts';
 
 const DECODE_STATUS = { unsupported_type: 415, too_large: 413, corrupt_image: 422, empty_file: 400 } as const;
 const PREPROCESS_STATUS = { too_large: 413, too_small: 422, bad_dimensions: 422, bad_buffer: 422 } as const;
+const DICOM_STATUS = {
+  corrupt_image: 422, no_image: 422, not_mri: 422, unsupported_image: 415, unsupported_transfer_syntax: 415, too_large: 413,
+} as const;
 const preprocessCode = (code: PreprocessError['code']) => (code === 'too_large' || code === 'too_small' ? code : 'corrupt_image');
 
 export interface ImageAnalysis {
@@ -26,6 +30,7 @@ export async function analyseImage(bytes: Uint8Array, classifier: Detector, opti
   try {
     analysis = await classifier.detect(bytes, options);
   } catch (err) {
+    if (err instanceof DicomError) throw new ApiError(DICOM_STATUS[err.code], err.code, err.message);
     if (err instanceof DecodeError) throw new ApiError(DECODE_STATUS[err.code], err.code, err.message);
     if (err instanceof PreprocessError) throw new ApiError(PREPROCESS_STATUS[err.code], preprocessCode(err.code), err.message);
     throw err;

@@ -31,11 +31,11 @@ export async function readUpload(c: Context, form: Record<string, unknown> | und
     if (bytes.length === 0) throw new ApiError(400, 'empty_file', `The file in ${quoted(field)} is empty: send the image.`);
     return bytes;
   }
-  if (type.startsWith('image/') || type === 'application/octet-stream') {
+  if (type.startsWith('image/') || type === 'application/octet-stream' || type === 'application/dicom') {
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     if (bytes.length === 0) throw new ApiError(400, 'empty_file', 'The request body is empty: send the image.');
     return bytes;
   }
-  if (!type) throw new ApiError(400, 'missing_file', 'Send the image as multipart/form-data (one file, e.g. in the field "File"), or as a raw image/* body.');
-  throw new ApiError(415, 'unsupported_type', `Content-Type ${type.slice(0, 100)} is not accepted: send multipart/form-data with one file, or an image/* body.`);
+  if (!type) throw new ApiError(400, 'missing_file', 'Send the image as multipart/form-data (one file, e.g. in the field "File"), or as a raw image/* or application/dicom body.');
+  throw new ApiError(415, 'unsupported_type', `Content-Type ${type.slice(0, 100)} is not accepted: send multipart/form-data with one file, or an image/* or application/dicom body.`);
 }

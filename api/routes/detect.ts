@@ -20,11 +20,12 @@ export function detectRoutes() {
         request: {
           query: DetectQuerySchema,
           body: {
-            description: 'The image as the one file of a multipart form, in any field (`File` as the original client sends it, `file`, …), or a raw JPEG/PNG/WebP body.',
+            description: 'The image as the one file of a multipart form, in any field (`File` as the original client sends it, `file`, …), or a raw JPEG/PNG/WebP or DICOM body. DICOM is recognised by content, whatever the name or type: Modality other than MR → 422 not_mri; no pixel data → 422 no_image; transfer syntax not supported → 415 unsupported_transfer_syntax; malformed → 422 corrupt_image; Rows × Columns × Frames over the limit → 413 too_large.',
             content: {
               'multipart/form-data': { schema: UploadSchema },
               'image/*': { schema: z.string().openapi({ format: 'binary' }) },
               'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) },
+              'application/dicom': { schema: z.string().openapi({ format: 'binary', description: 'A DICOM Part 10 file (any transfer syntax in models/core/dicom/transfer-syntax.ts); a multi-frame file is answered per frame.' }) },
             },
           },
         },

@@ -1,11 +1,12 @@
-// Image bytes → the model's answer on the calling thread: decode (sharp) → preprocess → analyse.
-// Throws DecodeError / PreprocessError for images the pipeline refuses.
+// Image bytes → the model's answer on the calling thread: decode (sharp, or the DICOM reader) → preprocess → analyse.
+// Throws DecodeError / PreprocessError / DicomError for inputs the pipeline refuses.
+import type { DicomSummary } from '../core/dicom/index.ts';
 import { heatmapOf, type Heatmap } from '../core/heatmap.ts';
 import type { Analysis } from '../core/interpret.ts';
 import { preprocess, type Preprocessed } from '../core/preprocess.ts';
 import { createBatcher, type BatchOptions } from './batcher.ts';
 import type { Classifier } from './classifier.ts';
-import { decodeImage } from './decode.ts';
+import { decodeInput, type DecodedInput } from './decode-input.ts';
 import { overlayPng } from './overlay.ts';
 
 /** What to add to an answer; off by default, so the common path carries neither map nor PNG. */
@@ -16,7 +17,15 @@ export interface DetectOptions {
 }
 
 /** The answer, with the heat map and overlay when asked for (never for an image refused as not an MRI). */
-export type Detected = Analysis & { heatmap?: Heatmap; overlay?: string };
+export type Detected = Analysis & {
+  heatmap?: Heatmap;
+  overlay?: string;
+  /** DICOM: how the file was read; the window is that of the frame answered at the top level. */
+  dicom?: DicomSummary;
+  /** Multi-frame DICOM: the frame answered at the top level (the most suspicious), and every frame's answer. */
+  frame?: number;
+  frames?: Array<Detected & { frame: number }>;
+};
 
 async function answer(model: Pick<Classifier, 'analyse'>, input: Preprocessed, options: DetectOptions): Promise<Detected> {
   const [r] = await model.analyse([input]);
@@ -27,8 +36,25 @@ async function answer(model: Pick<Classifier, 'analyse'>, input: Preprocessed, o
   return options.overlay ? { ...analysis, heatmap, overlay: await overlayPng(input.pixels, input.size, heatmap) } : { ...analysis, heatmap };
 }
 
+const suspicion = (a: Analysis) => (a.result === 'Not a brain MRI' ? -1 : a.tumorProbability);
+
+/** One answer per frame; a DICOM's top level is its most suspicious frame, with the `dicom` block. */
+async function answerAll(model: Pick<Classifier, 'analyse'>, inputs: Preprocessed[], decoded: DecodedInput, options: DetectOptions): Promise<Detected> {
+  const answers = await Promise.all(inputs.map((input) => answer(model, input, options)));
+  if (!decoded.dicom) return answers[0]!;
+  let top = 0;
+  answers.forEach((a, i) => { if (suspicion(a) > suspicion(answers[top]!)) top = i; });
+  const dicom = { ...decoded.dicom, window: decoded.frames[top]!.window };
+  if (answers.length === 1) return { ...answers[0]!, dicom };
+  const frames = answers.map((a, i) => ({ ...a, frame: decoded.frames[i]!.frame! }));
+  return { ...frames[top]!, dicom, frames };
+}
+
+const preprocessAll = (decoded: DecodedInput) => decoded.frames.map((f) => preprocess(f.pixels));
+
 export async function detectInline(model: Pick<Classifier, 'analyse'>, bytes: Uint8Array, options: DetectOptions = {}): Promise<Detected> {
-  return answer(model, preprocess(await decodeImage(bytes)), options);
+  const decoded = await decodeInput(bytes);
+  return answerAll(model, preprocessAll(decoded), decoded, options);
 }
 
 /**
@@ -40,12 +66,14 @@ export function createBatchingDetector(model: Pick<Classifier, 'analyse'>, { max
   const batched = maxBatch > 1 ? createBatcher(model, { maxBatch, maxWaitMs, more: () => decoding > 0 }) : model;
   return async (bytes: Uint8Array, options: DetectOptions = {}): Promise<Detected> => {
     decoding++;
-    let input: Preprocessed;
+    let decoded: DecodedInput;
+    let inputs: Preprocessed[];
     try {
-      input = preprocess(await decodeImage(bytes));
+      decoded = await decodeInput(bytes);
+      inputs = preprocessAll(decoded);
     } finally {
       decoding--;
     }
-    return answer(batched, input, options);
+    return answerAll(batched, inputs, decoded, options);
   };
 }

@@ -4,6 +4,7 @@
 // Errors come back as the same DecodeError / PreprocessError the in-thread pipeline throws.
 import { Worker } from 'node:worker_threads';
 import { PreprocessError, type PreprocessErrorCode } from '../core/preprocess.ts';
+import { DicomError, type DicomErrorCode } from '../core/dicom/index.ts';
 import { disableOrtTelemetry } from './classifier.ts';
 import { DecodeError, type DecodeErrorCode } from './decode.ts';
 import type { Detected, DetectOptions } from './detect-inline.ts';
@@ -28,6 +29,7 @@ function startWorker(data: DetectWorkerData): Worker {
 }
 
 function revive(r: Extract<DetectResponse, { ok: false }>): Error {
+  if (r.name === 'DicomError') return new DicomError(r.code as DicomErrorCode, r.message);
   if (r.name === 'DecodeError') return new DecodeError(r.code as DecodeErrorCode, r.message);
   if (r.name === 'PreprocessError') return new PreprocessError(r.code as PreprocessErrorCode, r.message);
   return new Error(r.message);

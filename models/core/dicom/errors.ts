@@ -6,7 +6,8 @@ export type DicomErrorCode =
   | 'no_image' // no pixel data (structured report, RT plan, waveform …)
   | 'unsupported_transfer_syntax'
   | 'unsupported_image' // a pixel layout this reader does not decode (palette colour, 1-bit …)
-  | 'too_large'; // Rows × Columns × Frames over the pixel limit, found before any pixel is decoded
+  | 'too_large' // Rows × Columns × Frames over the pixel limit, found before any pixel is decoded
+  | 'not_mri'; // a modality other than MR: refused before any diagnosis
 
 export class DicomError extends CodedError<DicomErrorCode> {}
 

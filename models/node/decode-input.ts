@@ -1,0 +1,33 @@
+// Upload bytes → what the shared preprocessing takes: a picture (JPEG, PNG, WebP through sharp) or the frames of
+// a DICOM file (the shared reader, the same code the browser runs). DICOM of another modality is refused here,
+// before any pixel is decoded.
+import { DicomError, dicomSummary, isDicom, modalityRefusal, openDicom, renderFrame, type DicomSummary, type Window } from '../core/dicom/index.ts';
+import type { Pixels } from '../core/preprocess.ts';
+import { decodeImage } from './decode.ts';
+import { nodeWasm } from './dicom-wasm.ts';
+
+export interface InputFrame {
+  /** 1-based frame number for DICOM, null for a picture. */
+  frame: number | null;
+  pixels: Pixels;
+  window: Window | null;
+}
+
+export interface DecodedInput {
+  frames: InputFrame[];
+  /** How a DICOM file was read (the window is the first frame's until an answer picks its frame). */
+  dicom: DicomSummary | null;
+}
+
+export async function decodeInput(bytes: Uint8Array): Promise<DecodedInput> {
+  if (!isDicom(bytes)) return { frames: [{ frame: null, pixels: await decodeImage(bytes), window: null }], dicom: null };
+  const file = openDicom(bytes);
+  const refusal = modalityRefusal(file);
+  if (refusal) throw new DicomError('not_mri', refusal);
+  const frames: InputFrame[] = [];
+  for (let n = 1; n <= file.image.frames; n++) {
+    const f = await renderFrame(file, n, nodeWasm);
+    frames.push({ frame: file.image.frames > 1 ? n : null, pixels: f.pixels, window: f.window });
+  }
+  return { frames, dicom: dicomSummary(file, frames[0]!.window) };
+}

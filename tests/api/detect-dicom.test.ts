@@ -1,0 +1,164 @@
+// POST /detect with DICOM, real model: raw application/dicom bodies and multipart files (any name, no extension),
+// the `dicom` block, refusals by modality and by content, and the same answer as the slice rendered to PNG.
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../../api/db/migrate.ts';
+import { openPglite } from '../../api/db/pglite.ts';
+import type { Db } from '../../api/db/types.ts';
+import { DicomError, openDicom, renderFrame } from '../../models/core/dicom/index.ts';
+import { createClassifier, DEFAULT_MODEL_PATH, type Classifier } from '../../models/node/classifier.ts';
+import { nodeWasm } from '../../models/node/dicom-wasm.ts';
+import { detectInline } from '../../models/node/detect-inline.ts';
+import { createServerClassifier } from '../../models/node/server-classifier.ts';
+import { toGrey } from '../../models/core/preprocess.ts';
+import { decodeImage } from '../../models/node/decode.ts';
+import { FAKE_PATIENT, VARIANTS, readBytes, sampleJpegs, variantFile } from '../support/dicom-fixtures.ts';
+import { available, hasData } from '../support/skip.ts';
+import { PYDICOM_FILES, pydicomFile } from '../support/pydicom-files.ts';
+import { expectErrorShape, makeApp, signUp, type TestApp } from './helpers.ts';
+
+const run = available(PYDICOM_FILES !== null, "pydicom's test files (apt-get install python3-pydicom)");
+
+let db: Db;
+let classifier: Classifier;
+let app: TestApp;
+let token: string;
+
+beforeAll(async () => {
+  if (!run) return;
+  db = await openPglite();
+  await migrate(db);
+  classifier = await createClassifier(DEFAULT_MODEL_PATH);
+  app = makeApp(db, { classifier });
+  ({ token } = await signUp(app));
+});
+afterAll(async () => {
+  await classifier?.release();
+  await db?.close();
+});
+
+type Body = Record<string, unknown> & { dicom?: Record<string, unknown>; frames?: Array<Record<string, unknown>> };
+
+async function postRaw(bytes: Uint8Array, type = 'application/dicom') {
+  const res = await app.request('/detect', { method: 'POST', headers: { 'auth-token': token, 'content-type': type }, body: bytes as Uint8Array<ArrayBuffer> });
+  return { status: res.status, body: (await res.json()) as Body };
+}
+
+async function postFile(bytes: Uint8Array, field = 'File', name = 'IM000001') {
+  const form = new FormData();
+  form.set(field, new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), name);
+  const res = await app.request('/detect', { method: 'POST', headers: { 'auth-token': token }, body: form });
+  return { status: res.status, body: (await res.json()) as Body };
+}
+
+/** The same UID length, another value: a transfer syntax no one defines. */
+function withUnknownSyntax(bytes: Uint8Array): Uint8Array {
+  const text = new TextDecoder('latin1').decode(bytes);
+  const at = text.indexOf('1.2.840.10008.1.2.1\0');
+  expect(at).toBeGreaterThan(0);
+  const out = bytes.slice();
+  out.set(new TextEncoder().encode('1.2.840.10008.9.9.9'), at);
+  return out;
+}
+
+describe.runIf(run)('POST /detect with DICOM', () => {
+  it('MR_small (a 64 px phantom-like slice) gets the answer its own rendering gets as a PNG', async () => {
+    const bytes = pydicomFile('MR_small.dcm');
+    const frame = await renderFrame(openDicom(bytes), 1, nodeWasm);
+    const png = await sharp(Buffer.from(frame.pixels.data), { raw: { width: frame.pixels.width, height: frame.pixels.height, channels: 1 } }).png().toBuffer();
+    const asDicom = await postRaw(bytes);
+    const asPng = await postRaw(new Uint8Array(png), 'image/png');
+    expect(asDicom.status).toBe(asPng.status);
+    const { dicom, ms: _a, id: _b, ...rest } = asDicom.body;
+    const { ms: _c, id: _d, ...restPng } = asPng.body;
+    expect(rest).toEqual(restPng);
+    if (asDicom.status === 200) expect(dicom).toEqual({ modality: 'MR', transferSyntax: '1.2.840.10008.1.2.1', frames: 1, window: { center: 600, width: 1600, source: 'file' } });
+  });
+
+  it('takes a DICOM in the multipart field File with no extension, and every lossless syntax of MR_small answers alike', async () => {
+    const reference = await postRaw(pydicomFile('MR_small.dcm'));
+    for (const name of ['MR_small_RLE.dcm', 'MR_small_bigendian.dcm', 'MR_small_implicit.dcm', 'MR_small_jp2klossless.dcm', 'MR_small_jpeg_ls_lossless.dcm', 'MR_small_padded.dcm']) {
+      const { status, body } = await postFile(pydicomFile(name));
+      expect(status, `${name}: ${JSON.stringify(body)}`).toBe(reference.status);
+      expect(body.probabilities ?? body.code, name).toEqual(reference.body.probabilities ?? reference.body.code);
+    }
+  });
+
+  it.each([
+    ['CT_small.dcm', 'CT'],
+    ['rtdose.dcm', 'RTDOSE'],
+    ['JPGExtended.dcm', 'NM'],
+  ])('%s is refused as not a brain MRI, naming %s', async (name, modality) => {
+    const { status, body } = await postRaw(pydicomFile(name));
+    expect(status).toBe(422);
+    expectErrorShape(body);
+    expect(body.code).toBe('not_mri');
+    expect(body.error).toContain(modality);
+    expect(body).not.toHaveProperty('label');
+  });
+
+  it.each([
+    ['test-SR.dcm', 422, 'no_image'],
+    ['waveform_ecg.dcm', 422, 'no_image'],
+    ['MR_truncated.dcm', 422, 'corrupt_image'],
+  ])('%s → %i %s', async (name, status, code) => {
+    const res = await postRaw(pydicomFile(name));
+    expect(res.status).toBe(status);
+    expectErrorShape(res.body);
+    expect(res.body.code).toBe(code);
+  });
+
+  it('an unknown transfer syntax → 415 unsupported_transfer_syntax', async () => {
+    const { status, body } = await postRaw(withUnknownSyntax(pydicomFile('MR_small.dcm')));
+    expect(status).toBe(415);
+    expect(body.code).toBe('unsupported_transfer_syntax');
+    expect(body.error).toContain('1.2.840.10008.9.9.9');
+  });
+
+  it('echoes no patient data', async () => {
+    const bytes = pydicomFile('MR_small.dcm');
+    const file = openDicom(bytes);
+    const { body } = await postRaw(bytes);
+    const text = JSON.stringify(body);
+    for (const v of [file.patient.name, file.patient.id, file.meta.sopInstanceUid, file.meta.studyInstanceUid, file.meta.seriesInstanceUid]) {
+      if (v) expect(text).not.toContain(v);
+    }
+  });
+});
+
+const runReal = run && available(hasData, 'the MRI data folder (../shared/data)');
+
+describe.runIf(runReal)('POST /detect with a real MRI slice written as DICOM', () => {
+  it.each(VARIANTS)('%s: the same answer as the JPEG it was written from, with the dicom block', async (variant) => {
+    const [path] = sampleJpegs(4).slice(1, 2);
+    const jpeg = readBytes(path!);
+    const px = await decodeImage(jpeg);
+    const { grey } = toGrey(px);
+    const { bytes } = variantFile(variant, { data: grey, width: px.width, height: px.height });
+    const fromJpeg = await postRaw(jpeg, 'image/jpeg');
+    const fromDicom = await postRaw(bytes);
+    expect(fromDicom.status, JSON.stringify(fromDicom.body)).toBe(200);
+    expect(fromDicom.body.result).toBe(fromJpeg.body.result);
+    expect(fromDicom.body.label).toBe(fromJpeg.body.label);
+    if (variant !== 'novoi') expect(fromDicom.body.probabilities).toEqual(fromJpeg.body.probabilities);
+    expect(fromDicom.body.dicom).toMatchObject({ modality: 'MR', transferSyntax: '1.2.840.10008.1.2.1', frames: 1 });
+    expect(fromDicom.body.dicom!.window).toMatchObject({ source: variant === 'novoi' ? 'auto' : 'file' });
+    const text = JSON.stringify(fromDicom.body);
+    for (const v of Object.values(FAKE_PATIENT)) expect(text).not.toContain(v);
+  });
+});
+
+describe.runIf(run)('the detect worker pool reads DICOM as the inline pipeline does', () => {
+  it('the same answer for a JPEG-LS MR, and the same DicomError for a CT', async () => {
+    const pool = await createServerClassifier(DEFAULT_MODEL_PATH, { threads: 1, maxBatch: 4, maxWaitMs: 2, workers: 1 });
+    try {
+      const bytes = pydicomFile('MR_small_jpeg_ls_lossless.dcm');
+      expect(await pool.detect(bytes)).toEqual(await detectInline(classifier, bytes));
+      const err = await pool.detect(pydicomFile('CT_small.dcm')).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DicomError);
+      expect((err as DicomError).code).toBe('not_mri');
+    } finally {
+      await pool.release();
+    }
+  });
+});
