@@ -58,10 +58,19 @@ function setup(over: Partial<AnalysePanelProps> = {}) {
 }
 
 describe('DICOM in the analyse panel', () => {
-  it('the picker takes DICOM (.dcm, application/dicom) besides images', () => {
+  it('the picker takes DICOM (.dcm, application/dicom, and extension-less files typed application/octet-stream) besides images', () => {
     const { input } = setup();
     const accept = input.accept.split(',');
-    expect(accept).toEqual(expect.arrayContaining(['image/jpeg', 'image/png', 'image/webp', '.dcm', 'application/dicom']));
+    expect(accept).toEqual(expect.arrayContaining(['image/jpeg', 'image/png', 'image/webp', '.dcm', 'application/dicom', 'application/octet-stream']));
+  });
+
+  it('an extension-less file with no type goes to the device like any other (no filtering by name or type)', async () => {
+    const { choose, props } = setup();
+    const file = dicomFile('IM000042');
+    expect(file.type).toBe('');
+    choose(file);
+    await waitFor(() => expect(props.analyseOnDevice).toHaveBeenCalledTimes(1));
+    expect(vi.mocked(props.analyseOnDevice!).mock.calls[0]![0]).toBe(file);
   });
 
   it('a multi-frame file becomes a batch: one row per frame, each analysed with its frame number, one parse key', async () => {

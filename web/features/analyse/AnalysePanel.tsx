@@ -239,8 +239,9 @@ export function AnalysePanel(props: AnalysePanelProps) {
         <input
           id={inputId}
           type="file"
-          // DICOM too; the picker still offers "All files" for a scanner's extension-less files, and the content decides.
-          accept="image/jpeg,image/png,image/webp,.dcm,application/dicom"
+          // DICOM too. A scanner's file often has no extension: desktop pickers still offer "All files", and on Android
+          // such a file is application/octet-stream, listed so it can be picked. The worker sniffs the content.
+          accept="image/jpeg,image/png,image/webp,.dcm,application/dicom,application/octet-stream"
           multiple
           onChange={(e) => {
             add(e.target.files ?? []);
