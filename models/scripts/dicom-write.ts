@@ -105,7 +105,9 @@ export interface ImageSpec {
   highBit: number;
   pixelRepresentation: 0 | 1;
   photometric: 'MONOCHROME1' | 'MONOCHROME2';
-  /** Stored values, row by row (bit patterns: what the file holds, before sign or Bits Stored). */
+  /** Number of Frames, written when given. */
+  frames?: number;
+  /** Stored values, row by row and frame by frame (bit patterns: what the file holds, before sign or Bits Stored). */
   pixels: Uint8Array | Uint16Array;
   window?: { center: number; width: number; fn?: 'LINEAR' | 'LINEAR_EXACT' | 'SIGMOID' };
   rescale?: { slope: number; intercept: number };
@@ -116,15 +118,17 @@ export interface ImageSpec {
 
 const ds = (v: number) => String(Number(v.toPrecision(15)));
 
-/** The whole image file, Part 10, explicit VR little endian, native pixel data. */
-export function imageFile(spec: ImageSpec): Uint8Array {
+/** One element of a data set, with its tag (group × 65536 + element) to sort by. */
+export type TaggedElement = [tag: number, bytes: Uint8Array];
+
+/** The data set of an image, element by element, native pixel data last: a caller may replace or add elements. */
+export function imageElements(spec: ImageSpec): TaggedElement[] {
   const id = spec.identity ?? {};
-  const sop = id.sopInstanceUid ?? '2.25.1';
-  const els: Array<[number, Uint8Array]> = [];
+  const els: TaggedElement[] = [];
   const add = (group: number, elem: number, bytes: Uint8Array) => els.push([group * 0x10000 + elem, bytes]);
   const s = (group: number, elem: number, vr: string, value: string | undefined) => value !== undefined && add(group, elem, str(group, elem, vr, value));
   s(0x0008, 0x0016, 'UI', MR_IMAGE_STORAGE);
-  s(0x0008, 0x0018, 'UI', sop);
+  s(0x0008, 0x0018, 'UI', id.sopInstanceUid ?? '2.25.1');
   s(0x0008, 0x0020, 'DA', id.studyDate);
   s(0x0008, 0x0050, 'SH', id.accession);
   s(0x0008, 0x0060, 'CS', spec.modality ?? 'MR');
@@ -139,6 +143,7 @@ export function imageFile(spec: ImageSpec): Uint8Array {
   s(0x0020, 0x0013, 'IS', '1');
   add(0x0028, 0x0002, us(0x0028, 0x0002, 1));
   s(0x0028, 0x0004, 'CS', spec.photometric);
+  if (spec.frames !== undefined) s(0x0028, 0x0008, 'IS', String(spec.frames));
   add(0x0028, 0x0010, us(0x0028, 0x0010, spec.rows));
   add(0x0028, 0x0011, us(0x0028, 0x0011, spec.columns));
   add(0x0028, 0x0100, us(0x0028, 0x0100, spec.bitsAllocated));
@@ -156,9 +161,20 @@ export function imageFile(spec: ImageSpec): Uint8Array {
   }
   const px = spec.pixels;
   const bytes = px instanceof Uint8Array ? px : new Uint8Array(px.buffer, px.byteOffset, px.byteLength);
-  if (bytes.length !== spec.rows * spec.columns * (spec.bitsAllocated / 8)) throw new Error('pixels do not fill Rows × Columns');
   // Little-endian hosts only (every platform Node runs on): a Uint16Array's bytes are already in file order.
   add(0x7fe0, 0x0010, element(0x7fe0, 0x0010, spec.bitsAllocated === 8 ? 'OB' : 'OW', bytes.length % 2 ? concat([bytes, new Uint8Array(1)]) : bytes));
-  els.sort((a, b) => a[0] - b[0]);
-  return part10(concat(els.map(([, b]) => b)), { sopInstance: sop });
+  return els;
+}
+
+/** Elements in tag order behind the File Meta Information. */
+export function fromElements(els: readonly TaggedElement[], meta: Parameters<typeof part10>[1] = {}): Uint8Array {
+  const sorted = [...els].sort((a, b) => a[0] - b[0]);
+  return part10(concat(sorted.map(([, b]) => b)), meta);
+}
+
+/** The whole image file, Part 10, explicit VR little endian, native pixel data. */
+export function imageFile(spec: ImageSpec): Uint8Array {
+  const frames = spec.frames ?? 1;
+  if (spec.pixels.length !== spec.rows * spec.columns * frames) throw new Error('pixels do not fill Rows × Columns × Frames');
+  return fromElements(imageElements(spec), { sopInstance: spec.identity?.sopInstanceUid ?? '2.25.1' });
 }

@@ -120,15 +120,46 @@ function clampToBitsStored(samples: Samples, bitsStored: number, signed: boolean
   }
 }
 
-/** Sample precision from the JPEG frame header (SOF0–SOF3); 0 when none is found. */
-function jpegPrecision(jpeg: Uint8Array): number {
-  for (let i = 2; i + 4 < jpeg.length; ) {
-    if (jpeg[i] !== 0xff) return 0;
+interface CodestreamHeader {
+  precision: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * The frame header of a JPEG, JPEG lossless or JPEG-LS codestream (SOF0–SOF15, SOF55): sample precision and size;
+ * null when none is found before the scan.
+ */
+function jpegFrameHeader(jpeg: Uint8Array): CodestreamHeader | null {
+  for (let i = 2; i + 8 < jpeg.length; ) {
+    if (jpeg[i] !== 0xff) return null;
     const marker = jpeg[i + 1]!;
-    if (marker >= 0xc0 && marker <= 0xc3) return jpeg[i + 4]!;
+    const sof = (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) || marker === 0xf7;
+    if (sof) return { precision: jpeg[i + 4]!, height: (jpeg[i + 5]! << 8) | jpeg[i + 6]!, width: (jpeg[i + 7]! << 8) | jpeg[i + 8]! };
+    if (marker === 0xda) return null;
     i += 2 + ((jpeg[i + 2]! << 8) | jpeg[i + 3]!);
   }
-  return 0;
+  return null;
+}
+
+/** The SIZ marker of a JPEG 2000 / HTJ2K codestream (right after SOC): image size, first component's precision. */
+function j2kSize(j2k: Uint8Array): CodestreamHeader | null {
+  if (j2k.length < 43 || j2k[0] !== 0xff || j2k[1] !== 0x4f || j2k[2] !== 0xff || j2k[3] !== 0x51) return null;
+  const v = new DataView(j2k.buffer, j2k.byteOffset, j2k.byteLength);
+  return { width: v.getUint32(8) - v.getUint32(16), height: v.getUint32(12) - v.getUint32(20), precision: (j2k[42]! & 0x7f) + 1 };
+}
+
+/**
+ * A codestream must be the size the header says, checked before it is decoded: the decoders allocate what the
+ * codestream claims (a 64 × 64 slice whose JPEG lossless header said 65535 × 65535 made an 8.6 GB array; JPEG and
+ * JPEG-LS grew the WASM heap, which never shrinks, by hundreds of MB).
+ */
+function checkCodestreamSize(codec: Codec, frame: Uint8Array, image: ImageInfo, name: string): CodestreamHeader | null {
+  const header = codec === 'jpeg2000' || codec === 'htj2k' ? j2kSize(frame) : jpegFrameHeader(frame);
+  if (header && (header.width !== image.columns || header.height !== image.rows)) {
+    throw dicomErrors.corrupt(`the ${name} frame is ${header.width}×${header.height}, the header says ${image.columns}×${image.rows}`);
+  }
+  return header;
 }
 
 function encapsulatedFrame(file: DicomFile, index: number): Uint8Array {
@@ -190,6 +221,7 @@ export async function decodeFrame(file: DicomFile, index: number, wasm: WasmSour
       const out = decodeRle(frame, pixels, image.samplesPerPixel, bytesPerSample);
       return { samples: bytesToSamples(out, image.bitsAllocated), components: image.samplesPerPixel, rgb: false, shift: image.highBit + 1 - image.bitsStored, planar: false };
     }
+    const header = checkCodestreamSize(codec, frame, image, name);
     if (codec === 'jpeg-lossless') {
       const bytes = image.bitsAllocated <= 8 ? 1 : 2;
       const jpeg = padBeforeEoi(frame);
@@ -197,7 +229,7 @@ export async function decodeFrame(file: DicomFile, index: number, wasm: WasmSour
       const samples = out instanceof Uint8Array || out instanceof Uint16Array ? out : new Uint16Array(out as ArrayLike<number>);
       return { samples, components: image.samplesPerPixel, rgb: false, shift: 0, planar: false };
     }
-    if (codec === 'jpeg-baseline' && jpegPrecision(frame) > 8) throw dicomErrors.unsupportedSyntax(uid, `${name}, 12-bit`);
+    if (codec === 'jpeg-baseline' && (header?.precision ?? 0) > 8) throw dicomErrors.unsupportedSyntax(uid, `${name}, 12-bit`);
     const [wasmCodec, ctor] = EMSCRIPTEN[codec]!;
     const { info, samples } = await runEmscripten(wasmCodec, ctor, frame, wasm);
     if (info.width !== image.columns || info.height !== image.rows) {

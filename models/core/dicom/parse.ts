@@ -150,8 +150,19 @@ function readLut(item: DataSet | undefined): Lut | null {
 
 const firstItem = (ds: DataSet, tag: string): DataSet | undefined => ds.elements[tag]?.items?.[0]?.dataSet;
 
+/** MR, Enhanced MR and Legacy Converted Enhanced MR Image Storage: objects that always hold pixel data. */
+const MR_IMAGE_CLASSES = new Set(['1.2.840.10008.5.1.4.1.1.4', '1.2.840.10008.5.1.4.1.1.4.1', '1.2.840.10008.5.1.4.1.1.4.4']);
+
 function readImage(ds: DataSet): ImageInfo | null {
-  if (!ds.elements.x7fe00010) return null;
+  if (!ds.elements.x7fe00010) {
+    if (ds.elements.x7fe00008 || ds.elements.x7fe00009) throw dicomErrors.unsupportedImage('float pixel data');
+    // An image that lost its pixel data (a file cut short before them) is corrupt, not an object without an image.
+    const sopClass = str(ds, 'x00080016') || str(ds, 'x00020002');
+    if (ds.elements.x00280010 || ds.elements.x00280011 || MR_IMAGE_CLASSES.has(sopClass.replace(/\0/g, ''))) {
+      throw dicomErrors.corrupt('the image has no pixel data: the file may be cut short');
+    }
+    return null;
+  }
   const rows = us(ds, 'x00280010') ?? 0;
   const columns = us(ds, 'x00280011') ?? 0;
   const bitsAllocated = us(ds, 'x00280100') ?? 0;
