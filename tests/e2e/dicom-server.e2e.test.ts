@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type Spawned } from '../support/spawn-server.ts';
-import { FAKE_PATIENT, FAKE_UIDS, HAS_PYDICOM_FILES, greyPicture, multiFrameMr, pydicomBytes, singleFrameMr } from './dicom-samples.ts';
+import { FAKE_PATIENT, FAKE_UIDS, HAS_PYDICOM_FILES, greyPicture, jpegLs, multiFrameMr, pydicomBytes, singleFrameMr } from './dicom-samples.ts';
 import { HAS_BROWSER, REPO, ensureBuilt, tabletProfile } from './harness.ts';
 
 /** A TCP relay to `port` that keeps every byte the client sends. */
@@ -65,12 +65,15 @@ describe.runIf(HAS_BROWSER && HAS_PYDICOM_FILES)('DICOM to the server: only the 
     const relay = await relayTo(server.port);
     const posts: string[] = [];
     context.on('request', (r) => r.method() === 'POST' && posts.push(new URL(r.url()).pathname));
+    const csp: string[] = [];
+    page.on('console', (m) => /Content Security Policy/i.test(m.text()) && csp.push(m.text()));
     await page.goto(`${relay.url}/?backend=wasm`);
     await signUp(page, 'dicom@example.com');
     await page.getByText('Ready offline').waitFor({ timeout: 120_000 });
 
     const slice = (await greyPicture(256, 2)).grey;
-    const single = singleFrameMr(slice);
+    // JPEG-LS, so a WASM codec runs under the server's Content-Security-Policy too.
+    const single = jpegLs(singleFrameMr(slice)) ?? singleFrameMr(slice);
     const multi = multiFrameMr([slice, (await greyPicture(256, 4)).grey]);
     const input = page.getByLabel('MRI image');
     await input.setInputFiles({ name: `${FAKE_UIDS.sop}.dcm`, mimeType: 'application/dicom', buffer: Buffer.from(single) });
@@ -89,6 +92,7 @@ describe.runIf(HAS_BROWSER && HAS_PYDICOM_FILES)('DICOM to the server: only the 
     // The card still says whose scan it is (locally).
     await row(page, `${FAKE_UIDS.sop}.dcm`).getByRole('button', { name: `${FAKE_UIDS.sop}.dcm` }).click();
     expect(await page.getByLabel('Patient (shown on this device only)').textContent()).toContain('DOE JANE');
+    expect(await page.getByLabel('How the DICOM was read').textContent()).toMatch(/JPEG-LS Lossless|Explicit VR Little Endian/);
 
     // Frame 2 of a multi-frame file.
     await input.setInputFiles({ name: 'series', mimeType: 'application/octet-stream', buffer: Buffer.from(multi) });
@@ -126,5 +130,6 @@ describe.runIf(HAS_BROWSER && HAS_PYDICOM_FILES)('DICOM to the server: only the 
     // The DICOM file itself never went out, in whole or in part (its pixel data is most of it).
     expect(all.includes(Buffer.from(single).subarray(single.length - 4096))).toBe(false);
     expect(all.includes(Buffer.from(multi).subarray(multi.length - 4096))).toBe(false);
+    expect(csp).toEqual([]);
   }, 400_000);
 });
