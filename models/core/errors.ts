@@ -23,7 +23,7 @@ export const tooSmallMessage = (width: number, height: number) =>
 
 export const decodeErrors = {
   empty: () => new DecodeError('empty_file', 'The file is empty.'),
-  unsupported: () => new DecodeError('unsupported_type', 'Not a JPEG, PNG or WebP image.'),
+  unsupported: () => new DecodeError('unsupported_type', 'Not a JPEG, PNG, WebP or DICOM image.'),
   corrupt: (type: string) => new DecodeError('corrupt_image', `The ${type.toUpperCase()} file is corrupt or truncated.`),
   tooLarge: (width: number, height: number) => new DecodeError('too_large', tooLargeMessage(width, height)),
 };

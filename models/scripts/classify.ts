@@ -1,6 +1,7 @@
 // npm run classify -- [--heatmap] [--overlay] <files or folders>: one JSON line per image; exit 1 if any file failed.
 // --heatmap adds the evidence map, --overlay also that map over the crop as a PNG data URL (as POST /detect?overlay=1).
 import { readFileSync } from 'node:fs';
+import { DicomError } from '../core/dicom/index.ts';
 import { createClassifier } from '../node/classifier.ts';
 import { detectInline } from '../node/detect-inline.ts';
 import { listImages } from '../node/files.ts';
@@ -27,9 +28,20 @@ for (const file of files) {
   const started = performance.now();
   try {
     // A refused image ("Not a brain MRI") prints label, probabilities and tumorProbability as null, and no heat map.
-    const { result, label, probabilities, tumorProbability, uncertain, model, heatmap, overlay } = await detectInline(classifier, readFileSync(file), options);
-    console.log(JSON.stringify({ file, result, label, probabilities, tumorProbability, uncertain, model, ms: Math.round((performance.now() - started) * 10) / 10, heatmap, overlay }));
+    // A DICOM file (found by content, whatever its name) adds its dicom block; a multi-frame one prints a line a frame.
+    const answer = await detectInline(classifier, readFileSync(file), options);
+    const ms = Math.round((performance.now() - started) * 10) / 10;
+    for (const a of answer.frames ?? [answer]) {
+      const { result, label, probabilities, tumorProbability, uncertain, model, heatmap, overlay } = a;
+      const dicom = answer.dicom && { ...answer.dicom, ...(answer.frames ? { window: undefined } : {}) };
+      console.log(JSON.stringify({ file, frame: answer.frames ? a.frame : undefined, result, label, probabilities, tumorProbability, uncertain, model, ms, heatmap, overlay, dicom }));
+    }
   } catch (e) {
+    if (e instanceof DicomError && e.code === 'not_mri') {
+      // Another modality (CT, PET …): an answer, not a failure; no diagnosis.
+      console.log(JSON.stringify({ file, result: 'Not a brain MRI', label: null, probabilities: null, tumorProbability: null, reason: e.message, code: e.code }));
+      continue;
+    }
     // code: the same stable code the server answers with (too_small, corrupt_image, unsupported_type, …).
     console.log(JSON.stringify({ file, error: (e as Error).message, code: (e as { code?: string }).code }));
     failed++;

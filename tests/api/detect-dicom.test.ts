@@ -14,10 +14,13 @@ import { toGrey } from '../../models/core/preprocess.ts';
 import { decodeImage } from '../../models/node/decode.ts';
 import { FAKE_PATIENT, VARIANTS, readBytes, sampleJpegs, variantFile } from '../support/dicom-fixtures.ts';
 import { available, hasData } from '../support/skip.ts';
-import { PYDICOM_FILES, pydicomFile } from '../support/pydicom-files.ts';
+import { multiFrameMr } from '../e2e/dicom-samples.ts';
+import { readFileSync } from 'node:fs';
+import { PYDICOM_TEST_FILES, pydicomPath } from '../support/pydicom.ts';
 import { expectErrorShape, makeApp, signUp, type TestApp } from './helpers.ts';
 
-const run = available(PYDICOM_FILES !== null, "pydicom's test files (apt-get install python3-pydicom)");
+const pydicomFile = (name: string) => new Uint8Array(readFileSync(pydicomPath(name)));
+const run = available(PYDICOM_TEST_FILES !== null, "pydicom's test files (apt-get install python3-pydicom)");
 
 let db: Db;
 let classifier: Classifier;
@@ -159,6 +162,32 @@ describe.runIf(run)('the detect worker pool reads DICOM as the inline pipeline d
       expect((err as DicomError).code).toBe('not_mri');
     } finally {
       await pool.release();
+    }
+  });
+});
+
+describe.runIf(runReal)('POST /detect with a multi-frame MR', () => {
+  it('answers every frame in order, the most suspicious one at the top', async () => {
+    const greys = await Promise.all(sampleJpegs(4).map(async (p) => {
+      const px = await decodeImage(readBytes(p));
+      return { data: toGrey(px).grey, width: px.width, height: px.height };
+    }));
+    const size = Math.min(...greys.map((g) => g.width), ...greys.map((g) => g.height));
+    const same = await Promise.all(greys.map(async (g) => {
+      const { data, info } = await sharp(Buffer.from(g.data), { raw: { width: g.width, height: g.height, channels: 1 } }).resize(size, size, { fit: 'fill' }).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+      return { data: new Uint8Array(data), width: info.width, height: info.height };
+    }));
+    const { status, body } = await postRaw(multiFrameMr(same));
+    expect(status, JSON.stringify(body).slice(0, 300)).toBe(200);
+    expect(body.frames!.map((f) => f.frame)).toEqual([1, 2, 3, 4]);
+    expect(body.dicom).toMatchObject({ modality: 'MR', frames: 4 });
+    const top = Math.max(...body.frames!.map((f) => (f.tumorProbability as number | null) ?? -1));
+    expect(body.tumorProbability).toBe(top);
+    expect(body.frames![(body.frame as number) - 1]!.tumorProbability).toBe(top);
+    // Each frame alone, as a single-frame file, gets the answer its row in the batch got.
+    for (const [i, g] of same.entries()) {
+      const single = await postRaw(variantFile('12bit', g).bytes);
+      expect(single.body.probabilities).toEqual(body.frames![i]!.probabilities);
     }
   });
 });

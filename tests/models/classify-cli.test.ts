@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -7,6 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_CARD, MODEL_INFO } from '../../models/core/model.ts';
 import { readSplits, truthOf } from '../../models/node/evaluate.ts';
 import { available, DATA_DIR, hasData } from '../support/skip.ts';
+import { FAKE_PATIENT, sampleJpegs, variantFile } from '../support/dicom-fixtures.ts';
+import { PYDICOM_TEST_FILES, pydicomPath } from '../support/pydicom.ts';
+import { multiFrameMr } from '../e2e/dicom-samples.ts';
 
 const cli = (args: string[]) => spawnSync('npx', ['tsx', 'models/scripts/classify.ts', ...args], { encoding: 'utf8' });
 const lines = (out: string) => out.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
@@ -31,7 +34,7 @@ describe('npm run classify', () => {
     expect(out[0]).toMatchObject({ error: expect.stringMatching(/corrupt|truncated/i), code: 'corrupt_image' });
     // The same refusal and code as the server's 422 too_small: no result, no label.
     expect(out[1]).toEqual({ file: join(dir, 'icon.png'), error: expect.stringMatching(/48×48.*64 px/), code: 'too_small' });
-    expect(out[3]).toMatchObject({ error: expect.stringMatching(/not a jpeg, png or webp/i), code: 'unsupported_type' });
+    expect(out[3]).toMatchObject({ error: expect.stringMatching(/not a jpeg, png, webp or dicom/i), code: 'unsupported_type' });
     for (const o of [out[2], out[4]]) {
       // Refused as not an MRI: nothing about tumours, keys present and null.
       expect(o).toMatchObject({ result: 'Not a brain MRI', label: null, probabilities: null, tumorProbability: null, uncertain: false, model: MODEL_INFO });
@@ -93,4 +96,30 @@ describe('npm run classify', () => {
     expect(resultsRight).toBeGreaterThanOrEqual(Math.floor(card.binaryAccuracy.low * got.length));
     expect(labelsRight).toBeGreaterThanOrEqual(Math.floor(card.fourClassAccuracy.low * labelled));
   }, 60_000);
+});
+
+describe.runIf(available(hasData, 'the MRI data folder (../shared/data)') && available(PYDICOM_TEST_FILES !== null, "pydicom's test files"))('npm run classify on DICOM', () => {
+  it('reads DICOM by content (scanner file names, no extension): a line a frame with the dicom block, other modalities refused, the run goes on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bigbrain-cli-dicom-'));
+    const jpegs = sampleJpegs(4);
+    const greys = await Promise.all(jpegs.slice(0, 3).map(async (p) => {
+      const { data, info } = await sharp(p).greyscale().resize(192, 192, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+      return { data: new Uint8Array(data), width: info.width, height: info.height };
+    }));
+    writeFileSync(join(dir, 'IM0001'), variantFile('12bit', greys[0]!).bytes);
+    writeFileSync(join(dir, 'IM0002'), multiFrameMr(greys));
+    writeFileSync(join(dir, 'IM0003'), readFileSync(pydicomPath('CT_small.dcm')));
+    writeFileSync(join(dir, 'IM0004'), readFileSync(pydicomPath('test-SR.dcm')));
+    const r = cli([dir]);
+    const out = lines(r.stdout);
+    expect(out.map((o) => `${o.file.split('/').pop()}${o.frame ? `#${o.frame}` : ''}`)).toEqual(['IM0001', 'IM0002#1', 'IM0002#2', 'IM0002#3', 'IM0003', 'IM0004']);
+    expect(out[0]).toMatchObject({ result: expect.stringMatching(/^(Tumor|No Tumor)$/), dicom: { modality: 'MR', frames: 1, window: { source: 'file' } } });
+    for (const o of out.slice(1, 4)) expect(o).toMatchObject({ dicom: { modality: 'MR', frames: 3 } });
+    // Frame 1 of the multi-frame file is the single-frame file's slice: the same answer.
+    expect(out[1].probabilities).toEqual(out[0].probabilities);
+    expect(out[4]).toMatchObject({ result: 'Not a brain MRI', label: null, code: 'not_mri', reason: expect.stringContaining('CT') });
+    expect(out[5]).toMatchObject({ code: 'no_image' });
+    expect(r.status).toBe(1);
+    for (const line of r.stdout.split('\n')) for (const v of Object.values(FAKE_PATIENT)) expect(line).not.toContain(v);
+  });
 });
