@@ -31,7 +31,7 @@ interface Source {
 }
 
 let classifier: Classifier;
-const fixtures = fixtureDir();
+let fixtures: ReturnType<typeof fixtureDir> | undefined;
 const sources: Source[] = [];
 /** variant → syntax → one file per source, in the order of `sources`. */
 const files = new Map<Variant, Map<string, string[]>>();
@@ -62,6 +62,7 @@ function difference(a: ArrayLike<number>, b: ArrayLike<number>): { mean: number;
 describe.runIf(run)('generated DICOM: every variant × every transfer syntax', () => {
   beforeAll(async () => {
     const started = performance.now();
+    const dir = (fixtures = fixtureDir()).dir;
     classifier = await createClassifier();
     const paths = sampleJpegs(4);
     const read = await Promise.all(paths.map(readJpeg));
@@ -70,7 +71,7 @@ describe.runIf(run)('generated DICOM: every variant × every transfer syntax', (
     const jobs = VARIANTS.flatMap((variant) => sources.map((source, i) => ({ variant, source, i })));
     const written = await mapLimit(jobs, 2, async ({ variant, source, i }) => {
       const { bytes, expected } = variantFile(variant, source.grey, i);
-      return { variant, i, expected, paths: await transcodeAll(fixtures.dir, `${i}-${variant}`, bytes, syntaxesFor(variant)) };
+      return { variant, i, expected, paths: await transcodeAll(dir, `${i}-${variant}`, bytes, syntaxesFor(variant)) };
     });
     for (const { variant, i, expected, paths: bySyntax } of written) {
       if (!files.has(variant)) files.set(variant, new Map());
@@ -86,7 +87,7 @@ describe.runIf(run)('generated DICOM: every variant × every transfer syntax', (
   }, 180_000);
   afterAll(async () => {
     console.log(`dicom-variants, lossy syntaxes, 8-bit difference from the JPEG's grey:\n  ${lossy.join('\n  ')}`);
-    fixtures.remove();
+    fixtures?.remove();
     await classifier?.release();
   });
 
