@@ -52,8 +52,9 @@ export const HeatmapSchema = z
   })
   .openapi('Heatmap', {
     description:
-      'With ?heatmap=1 or ?overlay=1: the tumour head\'s class-activation map over the model\'s 96 × 96 crop of the image, min–max ' +
-      'scaled to [0, 1] as the PWA shows it. It shows where the evidence was found, not an outline of the tumour.',
+      'With ?heatmap=1 or ?overlay=1: the tumour head\'s class-activation map over the model\'s 96 × 96 crop of the image, its ' +
+      'shape (min–max) weighted by P(tumour), as the PWA shows it: a confident No Tumor is close to 0 everywhere, and the highest value ' +
+      'is P(tumour). It shows where the evidence was found, not an outline of the tumour.',
   });
 
 const DicomSchema = z
@@ -68,15 +69,22 @@ const DicomSchema = z
   })
   .openapi('DicomRead', { description: 'How a DICOM upload was read. No patient data is read into, stored with or echoed in any answer.' });
 
+const OUTSIDE_WORDS = ['sagittal', 'coronal', 'orientation unknown', 'T1 gradient echo', 'proton density', 'diffusion', 'echo-planar', 'unknown sequence', 'contrast-enhanced', 'edge of the head'];
+const OutsideList = z.array(z.string()).min(1).openapi({
+  description: `Why the slice is outside the validated use (models/core/scope.ts; the figures behind each rule are in the model card): any of ${OUTSIDE_WORDS.map((w) => `"${w}"`).join(', ')}, and T2 / FLAIR / T1 when the model card does not list them as validated.`,
+  example: ['sagittal', 'T1 gradient echo'],
+});
+
 const FrameAnswerSchema = z
   .object({
     frame: z.number().int().openapi({ description: '1-based frame number.' }),
-    result: z.enum(['Tumor', 'No Tumor', 'Not a brain MRI']),
-    label: z.enum(LABELS).nullable().openapi({ description: 'null for a frame refused as not a brain MRI.' }),
+    result: z.enum(['Tumor', 'No Tumor', 'Not a brain MRI', 'Outside validated use']),
+    label: z.enum(LABELS).nullable().openapi({ description: 'null for a frame refused as not a brain MRI or outside the validated use.' }),
     probabilities: Probabilities.nullable(),
     tumorProbability: z.number().nullable(),
     mriProbability: z.number(),
     uncertain: z.boolean(),
+    outside: OutsideList.optional().openapi({ description: 'With "Outside validated use": why.' }),
   })
   .openapi('FrameAnswer');
 
@@ -100,6 +108,30 @@ export const AnalysisSchema = z
     }),
   })
   .openapi('Analysis', { description: 'A diagnosis. An image that is not a brain MRI gets 422 not_mri instead: no label, no P(tumour).' });
+
+export const OutsideAnalysisSchema = z
+  .object({
+    result: z.literal('Outside validated use'),
+    label: z.null(),
+    probabilities: z.null(),
+    tumorProbability: z.null(),
+    mriProbability: z.number(),
+    uncertain: z.literal(false),
+    outside: OutsideList,
+    model: ModelRef,
+    ms: z.number(),
+    id: z.string().openapi({ description: 'The stored detection (stored without a diagnosis).' }),
+    dicom: DicomSchema,
+    frame: z.number().int().optional().openapi({ description: 'Multi-frame DICOM with no frame in the validated use: the frame answered at the top level.' }),
+    frames: z.array(FrameAnswerSchema).optional().openapi({ description: 'Multi-frame DICOM: one answer per frame, in frame order.' }),
+  })
+  .openapi('OutsideValidatedUse', {
+    description:
+      'A DICOM slice (or a multi-frame file none of whose frames is) outside the validated use of the model: its metadata say it is a view, sequence or ' +
+      'part of the head the model was not validated on (models/core/scope.ts; the figures are in the model card). 200, because the upload was read and ' +
+      'answered, but no diagnosis: label, probabilities and tumorProbability are null, as for a refusal, and `outside` says why. ' +
+      'Only DICOM gets this answer: a JPEG/PNG/WebP upload has no metadata, and keeps the original contract\'s words (Tumor / No Tumor, or 422 not_mri).',
+  });
 
 const flag = (name: string, description: string) =>
   z.enum(['0', '1', 'true', 'false']).optional().openapi({ param: { name, in: 'query' }, description });
@@ -155,7 +187,7 @@ export const DetectionSchema = z
     clientId: z.string().nullable(),
     source: z.enum(['server', 'device']),
     createdAt: z.iso.datetime(),
-    result: z.enum(['Tumor', 'No Tumor', 'Not a brain MRI']),
+    result: z.enum(['Tumor', 'No Tumor', 'Not a brain MRI', 'Outside validated use']),
     label: z.enum(LABELS).nullable().openapi({ description: REFUSED }),
     probabilities: Probabilities.nullable().openapi({ description: REFUSED }),
     tumorProbability: z.number().nullable().openapi({ description: REFUSED }),

@@ -2,11 +2,13 @@
 // Throws DecodeError / PreprocessError / DicomError for inputs the pipeline refuses.
 import type { DicomSummary } from '../core/dicom/index.ts';
 import { heatmapOf, type Heatmap } from '../core/heatmap.ts';
-import type { Analysis } from '../core/interpret.ts';
+import { isDiagnosis, withScope, type Analysis } from '../core/interpret.ts';
+import { SCOPE } from '../core/model.ts';
+import { scopeOf, sliceFacts } from '../core/scope.ts';
 import { preprocess, type Preprocessed } from '../core/preprocess.ts';
 import { createBatcher, type BatchOptions } from './batcher.ts';
 import type { Classifier } from './classifier.ts';
-import { decodeInput, type DecodedInput } from './decode-input.ts';
+import { decodeInput, type DecodedInput, type InputFrame } from './decode-input.ts';
 import { overlayPng } from './overlay.ts';
 
 /** What to add to an answer; off by default, so the common path carries neither map nor PNG. */
@@ -22,25 +24,35 @@ export type Detected = Analysis & {
   overlay?: string;
   /** DICOM: how the file was read; the window is that of the frame answered at the top level. */
   dicom?: DicomSummary;
-  /** Multi-frame DICOM: the frame answered at the top level (the most suspicious), and every frame's answer. */
+  /** Multi-frame DICOM: the frame answered at the top level (the most suspicious in scope), and every frame's answer. */
   frame?: number;
   frames?: Array<Detected & { frame: number }>;
 };
 
-async function answer(model: Pick<Classifier, 'analyse'>, input: Preprocessed, options: DetectOptions): Promise<Detected> {
+/** A DICOM frame's validated-use verdict (models/core/scope.ts); null for a picture, which has no metadata. */
+export const frameScope = (frame: InputFrame, input: Preprocessed) =>
+  frame.meta ? scopeOf(sliceFacts(frame.meta, frame.where, { crop: input.crop, width: frame.pixels.width, height: frame.pixels.height }), SCOPE) : null;
+
+async function answer(model: Pick<Classifier, 'analyse'>, input: Preprocessed, frame: InputFrame, options: DetectOptions): Promise<Detected> {
   const [r] = await model.analyse([input]);
   if (!r) throw new Error('the classifier returned no result');
-  const { cam, camSize, ...analysis } = r;
-  if (analysis.result === 'Not a brain MRI' || !(options.heatmap || options.overlay)) return analysis;
-  const heatmap = heatmapOf(cam, camSize);
+  const { cam, camSize, ...raw } = r;
+  // A DICOM slice outside the validated scope: no diagnosis, so no heat map either.
+  const analysis = withScope(raw, frameScope(frame, input));
+  if (!isDiagnosis(analysis) || !(options.heatmap || options.overlay)) return analysis;
+  const heatmap = heatmapOf(cam, camSize, analysis.tumorProbability);
   return options.overlay ? { ...analysis, heatmap, overlay: await overlayPng(input.pixels, input.size, heatmap) } : { ...analysis, heatmap };
 }
 
-const suspicion = (a: Analysis) => (a.result === 'Not a brain MRI' ? -1 : a.tumorProbability);
+/** Diagnoses by P(tumour), then frames outside the validated scope, then refusals. */
+const suspicion = (a: Analysis) => (isDiagnosis(a) ? a.tumorProbability : a.result === 'Outside validated use' ? -0.5 : -1);
 
-/** One answer per frame; a DICOM's top level is its most suspicious frame, with the `dicom` block. */
+/**
+ * One answer per frame; a DICOM's top level is its most suspicious frame in the validated scope (frames outside it
+ * are never the top while one in it exists), with the `dicom` block.
+ */
 async function answerAll(model: Pick<Classifier, 'analyse'>, inputs: Preprocessed[], decoded: DecodedInput, options: DetectOptions): Promise<Detected> {
-  const answers = await Promise.all(inputs.map((input) => answer(model, input, options)));
+  const answers = await Promise.all(inputs.map((input, i) => answer(model, input, decoded.frames[i]!, options)));
   if (!decoded.dicom) return answers[0]!;
   let top = 0;
   answers.forEach((a, i) => { if (suspicion(a) > suspicion(answers[top]!)) top = i; });

@@ -321,7 +321,7 @@ describe('POST /detect takes the one file of a form in any field, as the origina
   });
 });
 
-describe('POST /detect?heatmap=1 and ?overlay=1 (stub model: a 2 × 2 map of -1, 0, 1, 3)', () => {
+describe('POST /detect?heatmap=1 and ?overlay=1 (stub model: a 2 × 2 map of -1, 0, 1, 3 at P(tumour) 0.9667)', () => {
   let token = '';
   let png: Uint8Array<ArrayBuffer>;
   beforeAll(async () => {
@@ -333,7 +333,7 @@ describe('POST /detect?heatmap=1 and ?overlay=1 (stub model: a 2 × 2 map of -1,
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
-  it('adds the map scaled as the PWA scales it, row-major, only when asked', async () => {
+  it('adds the map scaled as the PWA scales it (its shape times P(tumour)), row-major, only when asked', async () => {
     const plain = await detect('');
     expect(plain.status).toBe(200);
     expect(plain.body).not.toHaveProperty('heatmap');
@@ -341,7 +341,7 @@ describe('POST /detect?heatmap=1 and ?overlay=1 (stub model: a 2 × 2 map of -1,
     for (const q of ['?heatmap=1', '?heatmap=true']) {
       const { status, body } = await detect(q);
       expect(status).toBe(200);
-      expect(body.heatmap).toEqual({ width: 2, height: 2, values: [0, 0.25, 0.5, 1] });
+      expect(body.heatmap).toEqual({ width: 2, height: 2, values: [0, 0.242, 0.483, 0.967] });
       expect(body).not.toHaveProperty('overlay');
       expect({ ...body, heatmap: undefined, ms: 0, id: '' }).toEqual({ ...plain.body, ms: 0, id: '' });
     }
@@ -351,14 +351,14 @@ describe('POST /detect?heatmap=1 and ?overlay=1 (stub model: a 2 × 2 map of -1,
   it('?overlay=1 adds a 288 × 288 PNG: the crop where the map is 0, red over it where the map is 1', async () => {
     const { status, body } = await detect('?overlay=1');
     expect(status).toBe(200);
-    expect(body.heatmap).toEqual({ width: 2, height: 2, values: [0, 0.25, 0.5, 1] });
+    expect(body.heatmap).toEqual({ width: 2, height: 2, values: [0, 0.242, 0.483, 0.967] });
     const url = body.overlay as string;
     expect(url).toMatch(/^data:image\/png;base64,/);
     const { data, info } = await sharp(Buffer.from(url.split(',')[1]!, 'base64')).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     expect([info.width, info.height]).toEqual([288, 288]);
     const at = (x: number, y: number) => [...data.subarray((y * 288 + x) * 3, (y * 288 + x) * 3 + 3)];
     expect(at(2, 2)).toEqual([128, 128, 128]); // top left: the map's minimum, transparent over the grey crop
-    const [r, g, b] = at(285, 285); // bottom right: the maximum, red at 170/255 over grey
+    const [r, g, b] = at(285, 285); // bottom right: the maximum (0.967), red at 164/255 over grey
     expect(r).toBeGreaterThan(200);
     expect(g).toBeLessThan(60);
     expect(b).toBeLessThan(60);

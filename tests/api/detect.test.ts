@@ -110,7 +110,7 @@ describe.runIf(available(images.length > 0, `brain-MRI images under ${SHARED_DAT
     console.log(`real MRIs: ${right}/${answers.length} labelled as their folder (model ${MODEL_INFO.version})`);
   });
 
-  it('?heatmap=1 gives the 6 × 6 evidence map scaled to [0, 1]; ?overlay=1 the same map and its PNG; the answer is unchanged', async () => {
+  it('?heatmap=1 gives the 6 × 6 evidence map scaled to [0, P(tumour)]; ?overlay=1 the same map and its PNG; the answer is unchanged', async () => {
     const { path } = images[0]!;
     const bytes = readFileSync(path);
     const plain = await detect(app, token, bytes, 'image/jpeg', basename(path));
@@ -120,7 +120,8 @@ describe.runIf(available(images.length > 0, `brain-MRI images under ${SHARED_DAT
     expect(plain.body).not.toHaveProperty('heatmap');
     const map = mapped.body.heatmap as { width: number; height: number; values: number[] };
     expect([map.width, map.height, map.values.length]).toEqual([6, 6, 36]);
-    expect([Math.min(...map.values), Math.max(...map.values)]).toEqual([0, 1]);
+    // its shape times P(tumour): 0 at the lowest activation, P(tumour) (3 decimals) at the highest
+    expect([Math.min(...map.values), Math.max(...map.values)]).toEqual([0, Math.round((mapped.body.tumorProbability as number) * 1000) / 1000]);
     expect(both.body.heatmap).toEqual(map);
     const strip = (b: Record<string, unknown>) => ({ ...b, heatmap: undefined, overlay: undefined, ms: 0, id: '' });
     expect(strip(mapped.body)).toEqual(strip(plain.body));

@@ -2,7 +2,7 @@
 // about tumours; the evidence map is scaled one way everywhere.
 import { describe, expect, it } from 'vitest';
 import { LABELS } from '../../models/core/contract.ts';
-import { heatColour, heatmapOf, normaliseCam } from '../../models/core/heatmap.ts';
+import { evidenceMap, heatColour, heatmapOf, normaliseCam } from '../../models/core/heatmap.ts';
 import { interpret, tumourProbabilityOf } from '../../models/core/interpret.ts';
 import { DECISION, MODEL_INFO } from '../../models/core/model.ts';
 
@@ -40,8 +40,23 @@ describe('the heat map', () => {
 
   it('heatmapOf keeps the model\'s row-major [height, width] layout, rounded to 3 decimals', () => {
     const cam = Float32Array.from({ length: 6 }, (_, i) => i * i); // 2 rows × 3 columns
-    expect(heatmapOf(cam, [2, 3])).toEqual({ width: 3, height: 2, values: [0, 0.04, 0.16, 0.36, 0.64, 1] });
-    expect(() => heatmapOf(cam, [3, 3])).toThrow(/needs 9 values/);
+    expect(heatmapOf(cam, [2, 3], 1)).toEqual({ width: 3, height: 2, values: [0, 0.04, 0.16, 0.36, 0.64, 1] });
+    expect(() => heatmapOf(cam, [3, 3], 1)).toThrow(/needs 9 values/);
+  });
+
+  it('is weighted by P(tumour), not stretched per image: a confident No Tumor shows almost nothing, its peak is P', () => {
+    const cam = [-2, 0, 2, 6];
+    expect(heatmapOf(cam, [2, 2], 0.5).values).toEqual([0, 0.125, 0.25, 0.5]);
+    const none = heatmapOf(cam, [2, 2], 0.02).values;
+    expect(Math.max(...none)).toBe(0.02);
+    // at P = 0.02 the strongest pixel of the overlay is 3/255 opaque (invisible); at P = 0.97, 165/255
+    expect(heatColour(Math.max(...none))[3]).toBeLessThanOrEqual(4);
+    expect(heatColour(Math.max(...heatmapOf(cam, [2, 2], 0.97).values))[3]).toBeGreaterThan(160);
+    // the same shape whatever the scale of the activations (no per-image stretch of the strength)
+    expect([...evidenceMap([-20, 0, 20, 60], 0.5)]).toEqual([...evidenceMap(cam, 0.5)]);
+    // no diagnosis (P null), a P outside [0, 1]: an empty map, or clamped
+    expect([...evidenceMap(cam, null)]).toEqual([0, 0, 0, 0]);
+    expect(Math.max(...evidenceMap(cam, 1.5))).toBe(1);
   });
 
   it('colours the overlay yellow (transparent) to red (opaque) as the evidence grows', () => {

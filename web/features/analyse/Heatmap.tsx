@@ -1,17 +1,19 @@
 import { useEffect, useRef } from 'react';
-import { heatColour, normaliseCam } from '../../../models/core/heatmap.ts';
+import { evidenceMap, heatColour } from '../../../models/core/heatmap.ts';
 
 export interface HeatmapProps {
   pixels: Uint8Array;
   size: number;
   cam?: Float32Array;
   camSize?: number;
+  /** Weights the map (models/core/heatmap.ts): a confident No Tumor shows almost nothing. */
+  tumorProbability: number | null;
   showOverlay: boolean;
   scale?: number;
 }
 
 /** The crop the model saw, with the evidence map blended over it (smoothly upsampled). */
-export function Heatmap({ pixels, size, cam, camSize, showOverlay, scale = 3 }: HeatmapProps) {
+export function Heatmap({ pixels, size, cam, camSize, tumorProbability, showOverlay, scale = 3 }: HeatmapProps) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const canvas = ref.current;
@@ -31,7 +33,7 @@ export function Heatmap({ pixels, size, cam, camSize, showOverlay, scale = 3 }: 
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     ctx.drawImage(base, 0, 0, canvas.width, canvas.height);
     if (!showOverlay || !cam || !camSize) return;
-    const scaled = normaliseCam(cam);
+    const scaled = evidenceMap(cam, tumorProbability);
     const heat = new OffscreenCanvas(camSize, camSize);
     const hctx = heat.getContext('2d');
     if (!hctx) return;
@@ -41,6 +43,6 @@ export function Heatmap({ pixels, size, cam, camSize, showOverlay, scale = 3 }: 
     ctx.imageSmoothingEnabled = true;
     ctx.imageSmoothingQuality = 'high';
     ctx.drawImage(heat, 0, 0, canvas.width, canvas.height);
-  }, [pixels, size, cam, camSize, showOverlay]);
+  }, [pixels, size, cam, camSize, tumorProbability, showOverlay]);
   return <canvas ref={ref} width={size * scale} height={size * scale} className="heatmap" aria-label={showOverlay ? 'Image the model saw, with the evidence map over it' : 'Image the model saw'} role="img" />;
 }

@@ -61,7 +61,7 @@ export function ResultCard({ name, result, fromCamera }: { name: string; result:
       )}
       {result.result === 'Not a brain MRI' ? null : result.pixels && result.camSize !== undefined ? (
         <figure className="heatmap-figure">
-          <Heatmap pixels={result.pixels} size={Math.round(Math.sqrt(result.pixels.length))} cam={result.cam} camSize={result.camSize} showOverlay={overlay} />
+          <Heatmap pixels={result.pixels} size={Math.round(Math.sqrt(result.pixels.length))} cam={result.cam} camSize={result.camSize} tumorProbability={result.tumorProbability} showOverlay={overlay} />
           <figcaption>
             <label>
               <input type="checkbox" checked={overlay} onChange={(e) => setOverlay(e.target.checked)} /> Show heatmap
