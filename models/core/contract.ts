@@ -14,7 +14,11 @@ export const IO_NAMES = {
   cam: 'cam',
 } as const;
 
-export type ResultWord = 'Tumor' | 'No Tumor' | 'Not a brain MRI';
+/**
+ * "Outside validated use" is only for DICOM slices, whose metadata say what they are (models/core/scope.ts): a slice
+ * outside the model's validated scope gets no diagnosis. JPEG/PNG uploads carry no metadata and keep the first three.
+ */
+export type ResultWord = 'Tumor' | 'No Tumor' | 'Not a brain MRI' | 'Outside validated use';
 
 export interface ModelInfo {
   name: string;

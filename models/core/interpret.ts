@@ -1,5 +1,6 @@
 // Model outputs → the answer every client shows. Shared by the server, the CLI and the browser.
 import { LABELS, type Label, type ModelInfo, type ResultWord } from './contract.ts';
+import type { Scope } from './scope.ts';
 
 export interface Decision {
   /** P(tumour) at or above this is "Tumor" (chosen on validation to favour sensitivity). */
@@ -19,7 +20,7 @@ interface AnswerBase {
 }
 
 export interface Diagnosis extends AnswerBase {
-  result: Exclude<ResultWord, 'Not a brain MRI'>;
+  result: Exclude<ResultWord, 'Not a brain MRI' | 'Outside validated use'>;
   label: Label;
   probabilities: Record<Label, number>;
   tumorProbability: number;
@@ -37,7 +38,31 @@ export interface Refusal extends AnswerBase {
   uncertain: false;
 }
 
-export type Analysis = Diagnosis | Refusal;
+/**
+ * A DICOM slice outside the validated scope (models/core/scope.ts): no diagnosis, as for a refusal, and the reasons
+ * (e.g. "sagittal", "proton density", "edge of the head").
+ */
+export interface OutsideScope extends AnswerBase {
+  result: 'Outside validated use';
+  label: null;
+  probabilities: null;
+  tumorProbability: null;
+  uncertain: false;
+  outside: string[];
+}
+
+export type Analysis = Diagnosis | Refusal | OutsideScope;
+
+export const isDiagnosis = (a: Analysis): a is Diagnosis => a.result === 'Tumor' || a.result === 'No Tumor';
+
+/**
+ * The scope applied to an answer: a diagnosis of a slice outside the scope becomes "Outside validated use" (a
+ * refusal as not an MRI stays one: that says more). No scope (a picture, not DICOM): the answer as it is.
+ */
+export function withScope(a: Analysis, scope: Scope | null | undefined): Analysis {
+  if (!scope || scope.inScope || !isDiagnosis(a)) return a;
+  return { result: 'Outside validated use', label: null, probabilities: null, tumorProbability: null, mriProbability: a.mriProbability, uncertain: false, model: a.model, outside: scope.outside };
+}
 
 export interface RawOutput {
   probabilities: ArrayLike<number>; // 4, label order

@@ -2,6 +2,7 @@
 import card from '../card.json';
 import type { Decision } from './interpret.ts';
 import type { ModelInfo } from './contract.ts';
+import type { Orientation, ScopeRules, SequenceFamily } from './scope.ts';
 
 export const MODEL_CARD = card;
 export const MODEL_INFO: ModelInfo = { name: card.name, version: card.version };
@@ -13,4 +14,12 @@ export const DECISION: Decision = {
   mriThreshold: card.decision.mriThreshold,
   uncertainBand: card.decision.uncertainBand as [number, number],
   maxColourfulness: card.decision.maxColourfulness,
+};
+/** The validated scope of DICOM slices (models/core/scope.ts), chosen on validation figures for this model. */
+export const SCOPE: ScopeRules = {
+  orientations: card.scope.orientations as Orientation[],
+  sequences: card.scope.sequences as SequenceFamily[],
+  contrast: card.scope.contrast,
+  minHeadExtentMm: card.scope.minHeadExtentMm,
+  maxPosition: card.scope.maxPosition,
 };

@@ -1,7 +1,7 @@
 // Upload bytes → what the shared preprocessing takes: a picture (JPEG, PNG, WebP through sharp) or the frames of
 // a DICOM file (the shared reader, the same code the browser runs). DICOM of another modality is refused here,
 // before any pixel is decoded.
-import { DicomError, dicomSummary, isDicom, modalityRefusal, openDicom, renderFrame, type DicomSummary, type Window } from '../core/dicom/index.ts';
+import { DicomError, dicomSummary, isDicom, modalityRefusal, openDicom, renderFrame, type DicomSummary, type SliceMeta, type Window } from '../core/dicom/index.ts';
 import type { Pixels } from '../core/preprocess.ts';
 import { decodeImage } from './decode.ts';
 import { nodeWasm } from './dicom-wasm.ts';
@@ -11,6 +11,10 @@ export interface InputFrame {
   frame: number | null;
   pixels: Pixels;
   window: Window | null;
+  /** DICOM: what the validated-use rules read (models/core/scope.ts); null for a picture. */
+  meta: SliceMeta | null;
+  /** DICOM: the frame's place among the file's frames (0-based), when the file holds more than one. */
+  where: { index: number; count: number } | null;
 }
 
 export interface DecodedInput {
@@ -20,14 +24,15 @@ export interface DecodedInput {
 }
 
 export async function decodeInput(bytes: Uint8Array): Promise<DecodedInput> {
-  if (!isDicom(bytes)) return { frames: [{ frame: null, pixels: await decodeImage(bytes), window: null }], dicom: null };
+  if (!isDicom(bytes)) return { frames: [{ frame: null, pixels: await decodeImage(bytes), window: null, meta: null, where: null }], dicom: null };
   const file = openDicom(bytes);
   const refusal = modalityRefusal(file);
   if (refusal) throw new DicomError('not_mri', refusal);
   const frames: InputFrame[] = [];
   for (let n = 1; n <= file.image.frames; n++) {
     const f = await renderFrame(file, n, nodeWasm);
-    frames.push({ frame: file.image.frames > 1 ? n : null, pixels: f.pixels, window: f.window });
+    const multi = file.image.frames > 1;
+    frames.push({ frame: multi ? n : null, pixels: f.pixels, window: f.window, meta: file.meta, where: multi ? { index: n - 1, count: file.image.frames } : null });
   }
   return { frames, dicom: dicomSummary(file, frames[0]!.window) };
 }
