@@ -2,6 +2,7 @@
 import card from '../card.json';
 import type { Decision } from './interpret.ts';
 import type { ModelInfo } from './contract.ts';
+import type { SeriesRule } from './series/types.ts';
 import type { Orientation, ScopeRules, SequenceFamily } from './scope.ts';
 
 export const MODEL_CARD = card;
@@ -14,6 +15,12 @@ export const DECISION: Decision = {
   mriThreshold: card.decision.mriThreshold,
   uncertainBand: card.decision.uncertainBand as [number, number],
   maxColourfulness: card.decision.maxColourfulness,
+};
+/** How slice answers become a series verdict (models/core/series), chosen on validation series (models/scripts/series-rule.ts). */
+export const SERIES_RULE: SeriesRule = {
+  topK: card.series.topK,
+  threshold: card.series.threshold,
+  uncertainBand: card.series.uncertainBand as [number, number],
 };
 /** The validated scope of DICOM slices (models/core/scope.ts), chosen on validation figures for this model. */
 export const SCOPE: ScopeRules = {
