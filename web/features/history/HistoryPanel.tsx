@@ -50,7 +50,7 @@ export function HistoryPanel(props: HistoryPanelProps) {
         <>
           <ol className="history-list" aria-label="Past results, newest first">
             {records.map((r) => (
-              <li key={r.id}>
+              <li key={r.id} data-kind={r.series ? 'series' : 'image'}>
                 {r.thumbnail && <img src={r.thumbnail} alt="" width={40} height={40} />}
                 <span className="history-result" data-result={r.result}>{r.result}</span>
                 <span>P(tumour) {tumourText(r)}{r.uncertain ? ' · uncertain' : ''}</span>

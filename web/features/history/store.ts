@@ -3,6 +3,17 @@
 import type { dicomHistoryFields } from '../../lib/dicom-info.ts';
 import type { AnalysisResult } from '../../lib/types.ts';
 
+/** What history keeps of an analysed series: nothing that names the patient or the study, no UID, no date. */
+export interface SeriesHistoryFields {
+  /** sha256 of the Series Instance UID (tells series apart without keeping the UID). */
+  seriesInstanceUidSha256?: string;
+  description: string;
+  modality?: string;
+  slices: number;
+  /** Key slices' indices in series order, most suspicious first. */
+  keySlices: number[];
+}
+
 export const SIGNED_OUT = 'signed-out';
 
 export interface HistoryRecord {
@@ -26,6 +37,8 @@ export interface HistoryRecord {
   thumbnail?: string;
   /** A DICOM frame: nothing that names the patient or the study (web/lib/dicom-info.ts, dicomHistoryFields). */
   dicom?: ReturnType<typeof dicomHistoryFields>;
+  /** A whole series' verdict (web/lib/types.ts SeriesResult, less everything that could name the patient). */
+  series?: SeriesHistoryFields;
 }
 
 export interface HistoryStore {

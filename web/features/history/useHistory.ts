@@ -3,7 +3,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import { api, type DetectionUpload } from '../../lib/api.ts';
 import { dicomHistoryFields, dicomLabel } from '../../lib/dicom-info.ts';
-import type { AnalysisResult } from '../../lib/types.ts';
+import { newId } from '../../lib/id.ts';
+import type { AnalysisResult, SeriesResult } from '../../lib/types.ts';
 import { saveErrorMessage } from './saveError.ts';
 import { SIGNED_OUT, type HistoryRecord, type HistoryStore } from './store.ts';
 
@@ -40,11 +41,44 @@ export function toRecord(r: NewResult, account: string, now = new Date()): Histo
   };
 }
 
+/**
+ * A series as history keeps it: the Series Instance UID's hash, the series description, modality, slice count,
+ * verdict and model version. Fields are picked one by one: never the patient's name or ID, the study, its date,
+ * a UID, an image or a heat map.
+ */
+export function seriesToRecord(s: SeriesResult, account: string, id = newId(), now = new Date()): HistoryRecord {
+  const v = s.verdict;
+  const description = s.series.description;
+  return {
+    id,
+    account,
+    createdAt: now.toISOString(),
+    fileName: `Series${description ? ` · ${description}` : ''} · ${s.series.slices} slice${s.series.slices === 1 ? '' : 's'}`,
+    result: v.result,
+    label: v.label,
+    probabilities: null,
+    tumorProbability: v.tumorProbability,
+    uncertain: v.uncertain,
+    model: { name: s.model.name, version: s.model.version },
+    backend: s.backend,
+    ms: 0,
+    // The server keeps its own series row (POST /api/series); a device series is not sent as a detection.
+    synced: s.backend === 'Server',
+    series: {
+      ...(s.seriesInstanceUidSha256 ? { seriesInstanceUidSha256: s.seriesInstanceUidSha256 } : {}),
+      description,
+      ...(s.series.modality ? { modality: s.series.modality } : {}),
+      slices: s.series.slices,
+      keySlices: [...v.keySlices],
+    },
+  };
+}
+
 type Syncable = HistoryRecord & Pick<DetectionUpload, 'result' | 'label' | 'probabilities' | 'tumorProbability' | 'imageSha256'>;
 
 /** Device results the server keeps: its history holds diagnoses, so "Not a brain MRI" stays local. */
 export const needsSync = (r: HistoryRecord): r is Syncable =>
-  !r.synced && r.result !== 'Not a brain MRI' && r.label !== null && r.probabilities !== null && r.tumorProbability !== null && r.imageSha256 !== undefined;
+  !r.synced && !r.series && r.result !== 'Not a brain MRI' && r.label !== null && r.probabilities !== null && r.tumorProbability !== null && r.imageSha256 !== undefined;
 
 /** Uploads unsynced device results of this account; each POST is idempotent by its id. */
 export async function syncAccount(store: HistoryStore, account: string): Promise<number> {
@@ -115,6 +149,8 @@ export function useHistory(store: HistoryStore, userId: string | null, online: b
     saveError,
     dismissSaveError: () => setSaveError(null),
     add: (r: NewResult) => saving(() => store.put(toRecord(r, account))),
+    /** Keeps a series verdict (what seriesToRecord keeps, never patient data). */
+    addSeries: (s: SeriesResult) => saving(() => store.put(seriesToRecord(s, account))),
     adoptSignedOut: async () => {
       if (!userId) return;
       const rows = signedOut.data ?? [];
