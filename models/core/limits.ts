@@ -7,5 +7,10 @@ export const MAX_PIXELS = 40_000_000;
  * (models/MODEL_CARD.md, "Image size floor").
  */
 export const MIN_SIDE = 64;
+/**
+ * Most pixels in one DICOM frame: a frame is rendered through several per-pixel arrays, so a small compressed file of a
+ * huge frame would cost gigabytes. MR frames are at most 1024²; 4096² leaves room for secondary captures.
+ */
+export const MAX_DICOM_FRAME_PIXELS = 4096 * 4096;
 /** Most pixels in one DICOM file, all frames together (a 200-slice 512² series in one file is 52 M). */
 export const MAX_DICOM_VOXELS = 100_000_000;

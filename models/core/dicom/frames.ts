@@ -134,6 +134,9 @@ function jpegFrameHeader(jpeg: Uint8Array): CodestreamHeader | null {
   for (let i = 2; i + 8 < jpeg.length; ) {
     if (jpeg[i] !== 0xff) return null;
     const marker = jpeg[i + 1]!;
+    // Fill bytes and the markers that stand alone (TEM, RSTn, SOI) carry no length (ITU T.81 B.1.1.3, B.1.1.4).
+    if (marker === 0xff) { i += 1; continue; }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) { i += 2; continue; }
     const sof = (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) || marker === 0xf7;
     if (sof) return { precision: jpeg[i + 4]!, height: (jpeg[i + 5]! << 8) | jpeg[i + 6]!, width: (jpeg[i + 7]! << 8) | jpeg[i + 8]! };
     if (marker === 0xda) return null;
@@ -144,9 +147,14 @@ function jpegFrameHeader(jpeg: Uint8Array): CodestreamHeader | null {
 
 /** The SIZ marker of a JPEG 2000 / HTJ2K codestream (right after SOC): image size, first component's precision. */
 function j2kSize(j2k: Uint8Array): CodestreamHeader | null {
-  if (j2k.length < 43 || j2k[0] !== 0xff || j2k[1] !== 0x4f || j2k[2] !== 0xff || j2k[3] !== 0x51) return null;
-  const v = new DataView(j2k.buffer, j2k.byteOffset, j2k.byteLength);
-  return { width: v.getUint32(8) - v.getUint32(16), height: v.getUint32(12) - v.getUint32(20), precision: (j2k[42]! & 0x7f) + 1 };
+  // A raw codestream starts with SOC SIZ; a JP2 file wraps it in boxes, so look for it in the first bytes.
+  let at = -1;
+  for (let i = 0; i + 4 <= Math.min(j2k.length, 8192); i++) {
+    if (j2k[i] === 0xff && j2k[i + 1] === 0x4f && j2k[i + 2] === 0xff && j2k[i + 3] === 0x51) { at = i; break; }
+  }
+  if (at < 0 || j2k.length < at + 43) return null;
+  const v = new DataView(j2k.buffer, j2k.byteOffset + at, j2k.byteLength - at);
+  return { width: v.getUint32(8) - v.getUint32(16), height: v.getUint32(12) - v.getUint32(20), precision: (v.getUint8(42) & 0x7f) + 1 };
 }
 
 /**
@@ -154,9 +162,11 @@ function j2kSize(j2k: Uint8Array): CodestreamHeader | null {
  * codestream claims (a 64 × 64 slice whose JPEG lossless header said 65535 × 65535 made an 8.6 GB array; JPEG and
  * JPEG-LS grew the WASM heap, which never shrinks, by hundreds of MB).
  */
-function checkCodestreamSize(codec: Codec, frame: Uint8Array, image: ImageInfo, name: string): CodestreamHeader | null {
+function checkCodestreamSize(codec: Codec, frame: Uint8Array, image: ImageInfo, name: string): CodestreamHeader {
   const header = codec === 'jpeg2000' || codec === 'htj2k' ? j2kSize(frame) : jpegFrameHeader(frame);
-  if (header && (header.width !== image.columns || header.height !== image.rows)) {
+  // No header found: refuse rather than let the decoder find one further on and allocate what it says.
+  if (!header) throw dicomErrors.corrupt(`the ${name} frame has no frame header`);
+  if (header.width !== image.columns || header.height !== image.rows) {
     throw dicomErrors.corrupt(`the ${name} frame is ${header.width}×${header.height}, the header says ${image.columns}×${image.rows}`);
   }
   return header;
@@ -227,9 +237,12 @@ export async function decodeFrame(file: DicomFile, index: number, wasm: WasmSour
       const jpeg = padBeforeEoi(frame);
       const out = new JpegLosslessDecoder().decode(jpeg.buffer, jpeg.byteOffset, jpeg.length, bytes);
       const samples = out instanceof Uint8Array || out instanceof Uint16Array ? out : new Uint16Array(out as ArrayLike<number>);
+      if (samples.length !== pixels * image.samplesPerPixel) {
+        throw dicomErrors.corrupt(`the ${name} frame holds ${samples.length} samples, the header says ${pixels * image.samplesPerPixel}`);
+      }
       return { samples, components: image.samplesPerPixel, rgb: false, shift: 0, planar: false };
     }
-    if (codec === 'jpeg-baseline' && (header?.precision ?? 0) > 8) throw dicomErrors.unsupportedSyntax(uid, `${name}, 12-bit`);
+    if (codec === 'jpeg-baseline' && header.precision > 8) throw dicomErrors.unsupportedSyntax(uid, `${name}, 12-bit`);
     const [wasmCodec, ctor] = EMSCRIPTEN[codec]!;
     const { info, samples } = await runEmscripten(wasmCodec, ctor, frame, wasm);
     if (info.width !== image.columns || info.height !== image.rows) {

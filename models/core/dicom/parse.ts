@@ -1,8 +1,9 @@
 // Bytes → the attributes BigBrain uses, with dicom-parser (every framing and byte order; deflate with pako, the
 // same inflater in the browser and in Node). Nothing here decodes a pixel.
 import dicomParser, { type DataSet, type Element } from 'dicom-parser';
-import { inflateRaw } from 'pako';
-import { dicomErrors } from './errors.ts';
+import { Inflate } from 'pako';
+import { MAX_DICOM_VOXELS } from '../limits.ts';
+import { DicomError, dicomErrors } from './errors.ts';
 import { dicomFraming } from './sniff.ts';
 import { transferSyntaxOf, type TransferSyntax } from './transfer-syntax.ts';
 
@@ -87,6 +88,29 @@ export interface DicomFile {
 const PART10_PREFIX = new Uint8Array(132);
 PART10_PREFIX.set([0x44, 0x49, 0x43, 0x4d], 128);
 
+/**
+ * Deflated data sets, inflated in chunks up to a cap: a few hundred KB of zeros inflate to gigabytes, which must be
+ * refused (too_large) before they are held, not after.
+ */
+export const MAX_INFLATED_BYTES = MAX_DICOM_VOXELS * 2 + 16 * 2 ** 20;
+
+function inflateCapped(all: Uint8Array, position: number): Uint8Array {
+  const chunks: Uint8Array[] = [all.subarray(0, position)];
+  let total = position;
+  const inflater = new Inflate({ raw: true, chunkSize: 1 << 20 });
+  inflater.onData = (chunk: Uint8Array) => {
+    total += chunk.length;
+    if (total > MAX_INFLATED_BYTES) throw new DicomError('too_large', `The deflated data set inflates to more than ${MAX_INFLATED_BYTES / 2 ** 20} MB.`);
+    chunks.push(chunk);
+  };
+  inflater.push(all.subarray(position), true);
+  if (inflater.err) throw dicomErrors.corrupt(`deflate: ${inflater.msg}`);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.length; }
+  return out;
+}
+
 function parseDataSet(bytes: Uint8Array): DataSet {
   const framing = dicomFraming(bytes);
   if (!framing) throw dicomErrors.corrupt('no DICOM header');
@@ -97,18 +121,13 @@ function parseDataSet(bytes: Uint8Array): DataSet {
     input.set(bytes, 132);
   }
   const options = {
-    inflater: (all: Uint8Array, position: number) => {
-      const inflated = inflateRaw(all.subarray(position));
-      const out = new Uint8Array(position + inflated.length);
-      out.set(all.subarray(0, position));
-      out.set(inflated, position);
-      return out;
-    },
+    inflater: (all: Uint8Array, position: number) => inflateCapped(all, position),
     ...(framing.kind === 'bare' ? { TransferSyntaxUID: framing.transferSyntaxUid } : {}),
   };
   try {
     return dicomParser.parseDicom(input, options as dicomParser.ParseDicomOptions);
   } catch (err) {
+    if (err instanceof DicomError) throw err;
     // dicom-parser throws strings, Errors, and (on a data set cut mid-element) {exception, dataSet}.
     const why = typeof err === 'string' ? err : err instanceof Error ? err.message : String((err as { exception?: unknown })?.exception ?? err);
     throw dicomErrors.corrupt(why.replace(/^dicomParser\.\w+: /, '').slice(0, 160));
@@ -133,12 +152,16 @@ function nums(ds: DataSet, tag: string): number[] | null {
 }
 const us = (ds: DataSet, tag: string): number | undefined => (ds.elements[tag] ? ds.uint16(tag) : undefined);
 
-function readLut(item: DataSet | undefined): Lut | null {
+/**
+ * A LUT Descriptor's first mapped value is signed when its input is (PS3.3 C.11.1.1: it follows the Pixel
+ * Representation); many files type the descriptor US all the same, and implicit VR types nothing.
+ */
+function readLut(item: DataSet | undefined, signedInput: boolean): Lut | null {
   const desc = item?.elements.x00283002;
   const data = item?.elements.x00283006;
   if (!item || !desc || !data || desc.length < 6) return null;
   const entries = item.uint16('x00283002', 0) || 65536;
-  const signedFirst = desc.vr === 'SS';
+  const signedFirst = desc.vr === 'SS' || signedInput;
   const firstMapped = signedFirst ? item.int16('x00283002', 1)! : item.uint16('x00283002', 1)!;
   const bits = item.uint16('x00283002', 2)!;
   const count = Math.min(entries, Math.floor(data.length / 2));
@@ -172,6 +195,8 @@ function readImage(ds: DataSet): ImageInfo | null {
   if (![1, 8, 16, 32].includes(bitsAllocated)) throw dicomErrors.corrupt(`Bits Allocated ${bitsAllocated}`);
   if (bitsStored < 1 || bitsStored > bitsAllocated) throw dicomErrors.corrupt(`Bits Stored ${bitsStored} of ${bitsAllocated}`);
   if (!Number.isInteger(frames) || frames < 1) throw dicomErrors.corrupt(`Number of Frames ${frames}`);
+  const highBit = us(ds, 'x00280102') ?? bitsStored - 1;
+  if (highBit < bitsStored - 1 || highBit >= bitsAllocated) throw dicomErrors.corrupt(`High Bit ${highBit} with ${bitsStored} of ${bitsAllocated} bits`);
   return {
     rows,
     columns,
@@ -179,14 +204,45 @@ function readImage(ds: DataSet): ImageInfo | null {
     samplesPerPixel: us(ds, 'x00280002') ?? 1,
     bitsAllocated,
     bitsStored,
-    highBit: us(ds, 'x00280102') ?? bitsStored - 1,
+    highBit,
     pixelRepresentation: us(ds, 'x00280103') === 1 ? 1 : 0,
     photometric: str(ds, 'x00280004').toUpperCase() || 'MONOCHROME2',
     planarConfiguration: us(ds, 'x00280006') === 1 ? 1 : 0,
   };
 }
 
-function readRendering(ds: DataSet): Rendering {
+/**
+ * Enhanced (multi-frame) objects keep the window, the rescale and the geometry in functional groups (PS3.3 C.7.6.16):
+ * the frame's own item of the Per-frame Functional Groups Sequence, else the Shared one. The macro's data set, or
+ * the top level when the file has no functional groups (classic objects).
+ */
+export function functionalGroup(ds: DataSet, macro: string, frameIndex: number): DataSet | undefined {
+  const perFrame = ds.elements.x52009230?.items?.[frameIndex]?.dataSet;
+  const own = perFrame && firstItem(perFrame, macro);
+  if (own) return own;
+  const shared = firstItem(ds, 'x52009229');
+  return shared && firstItem(shared, macro);
+}
+
+const WINDOW_MACRO = 'x00289132'; // Frame VOI LUT Sequence
+const RESCALE_MACRO = 'x00289145'; // Pixel Value Transformation Sequence
+
+/** The rendering of one frame: the top level's attributes, else its functional groups'. */
+export function renderingOf(file: DicomFile, frameIndex: number): Rendering {
+  const { dataSet: ds, rendering } = file;
+  if (!ds.elements.x52009229 && !ds.elements.x52009230) return rendering;
+  const voi = rendering.windows.length === 0 ? functionalGroup(ds, WINDOW_MACRO, frameIndex) : undefined;
+  const rescale = !ds.elements.x00281053 ? functionalGroup(ds, RESCALE_MACRO, frameIndex) : undefined;
+  const fromVoi = voi && readRendering(voi, file.image?.pixelRepresentation === 1);
+  const fromRescale = rescale && readRendering(rescale, file.image?.pixelRepresentation === 1);
+  return {
+    ...rendering,
+    ...(fromRescale ? { rescaleSlope: fromRescale.rescaleSlope, rescaleIntercept: fromRescale.rescaleIntercept } : {}),
+    ...(fromVoi && fromVoi.windows.length ? { windows: fromVoi.windows, voiFunction: fromVoi.voiFunction } : {}),
+  };
+}
+
+function readRendering(ds: DataSet, signed: boolean): Rendering {
   const centers = nums(ds, 'x00281050') ?? [];
   const widths = nums(ds, 'x00281051') ?? [];
   const windows = centers.flatMap((center, i) => {
@@ -197,10 +253,28 @@ function readRendering(ds: DataSet): Rendering {
   return {
     rescaleSlope: num(ds, 'x00281053') ?? 1,
     rescaleIntercept: num(ds, 'x00281052') ?? 0,
-    modalityLut: readLut(firstItem(ds, 'x00283000')),
+    modalityLut: readLut(firstItem(ds, 'x00283000'), signed),
     windows,
     voiFunction: fn === 'SIGMOID' || fn === 'LINEAR_EXACT' ? fn : 'LINEAR',
-    voiLut: readLut(firstItem(ds, 'x00283010')),
+    voiLut: readLut(firstItem(ds, 'x00283010'), signed || (num(ds, 'x00281052') ?? 0) < 0),
+  };
+}
+
+/** The geometry and timing of one frame: the top level's, else its functional groups' (Enhanced MR). */
+export function frameGeometry(ds: DataSet, frameIndex: number): Pick<SliceMeta, 'imageOrientation' | 'imagePosition' | 'pixelSpacing' | 'sliceThickness' | 'repetitionTime' | 'echoTime'> {
+  const group = (macro: string) => functionalGroup(ds, macro, frameIndex);
+  const orientation = group('x00209116');
+  const position = group('x00209113');
+  const measures = group('x00289110');
+  const timing = group('x00189112');
+  const echo = group('x00189114');
+  return {
+    imageOrientation: nums(ds, 'x00200037') ?? (orientation ? nums(orientation, 'x00200037') : null),
+    imagePosition: nums(ds, 'x00200032') ?? (position ? nums(position, 'x00200032') : null),
+    pixelSpacing: nums(ds, 'x00280030') ?? (measures ? nums(measures, 'x00280030') : null),
+    sliceThickness: num(ds, 'x00180050') ?? (measures ? num(measures, 'x00180050') : null),
+    repetitionTime: num(ds, 'x00180080') ?? (timing ? num(timing, 'x00180080') : null),
+    echoTime: num(ds, 'x00180081') ?? (echo ? echo.double('x00189082') ?? null : null),
   };
 }
 
@@ -214,12 +288,7 @@ function readMeta(ds: DataSet): SliceMeta {
     seriesDescription: str(ds, 'x0008103e'),
     seriesNumber: ds.intString('x00200011') ?? null,
     instanceNumber: ds.intString('x00200013') ?? null,
-    imageOrientation: nums(ds, 'x00200037'),
-    imagePosition: nums(ds, 'x00200032'),
-    pixelSpacing: nums(ds, 'x00280030'),
-    sliceThickness: num(ds, 'x00180050'),
-    repetitionTime: num(ds, 'x00180080'),
-    echoTime: num(ds, 'x00180081'),
+    ...frameGeometry(ds, 0),
     inversionTime: num(ds, 'x00180082'),
     scanningSequence: str(ds, 'x00180020'),
     sequenceVariant: str(ds, 'x00180021'),
@@ -251,7 +320,7 @@ export function parseDicom(bytes: Uint8Array): DicomFile {
     return {
       transferSyntax: transferSyntax ?? transferSyntaxOf('1.2.840.10008.1.2.1')!,
       image,
-      rendering: readRendering(ds),
+      rendering: readRendering(ds, image?.pixelRepresentation === 1),
       meta: readMeta(ds),
       patient: readPatient(ds),
       dataSet: ds,
