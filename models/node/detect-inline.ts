@@ -1,6 +1,6 @@
 // Image bytes → the model's answer on the calling thread: decode (sharp, or the DICOM reader) → preprocess → analyse.
 // Throws DecodeError / PreprocessError / DicomError for inputs the pipeline refuses.
-import type { DicomSummary } from '../core/dicom/index.ts';
+import type { DicomSummary, Window } from '../core/dicom/index.ts';
 import { heatmapOf, type Heatmap } from '../core/heatmap.ts';
 import { isDiagnosis, withScope, type Analysis } from '../core/interpret.ts';
 import { SCOPE } from '../core/model.ts';
@@ -26,7 +26,7 @@ export type Detected = Analysis & {
   dicom?: DicomSummary;
   /** Multi-frame DICOM: the frame answered at the top level (the most suspicious in scope), and every frame's answer. */
   frame?: number;
-  frames?: Array<Detected & { frame: number }>;
+  frames?: Array<Detected & { frame: number; window: Window | null }>;
 };
 
 /** A DICOM frame's validated-use verdict (models/core/scope.ts); null for a picture, which has no metadata. */
@@ -58,7 +58,7 @@ async function answerAll(model: Pick<Classifier, 'analyse'>, inputs: Preprocesse
   answers.forEach((a, i) => { if (suspicion(a) > suspicion(answers[top]!)) top = i; });
   const dicom = { ...decoded.dicom, window: decoded.frames[top]!.window };
   if (answers.length === 1) return { ...answers[0]!, dicom };
-  const frames = answers.map((a, i) => ({ ...a, frame: decoded.frames[i]!.frame! }));
+  const frames = answers.map((a, i) => ({ ...a, frame: decoded.frames[i]!.frame!, window: decoded.frames[i]!.window }));
   return { ...frames[top]!, dicom, frames };
 }
 
