@@ -1,4 +1,5 @@
 // npm run classify -- [--heatmap] [--overlay] <files or folders>: one JSON line per image; exit 1 if any file failed.
+// --series [--slices] <folders | files | DICOMDIR>: one line per series instead (classify-series.ts).
 // --heatmap adds the evidence map, --overlay also that map over the crop as a PNG data URL (as POST /detect?overlay=1).
 import { readFileSync } from 'node:fs';
 import { DicomError } from '../core/dicom/index.ts';
@@ -7,6 +8,11 @@ import { detectInline } from '../node/detect-inline.ts';
 import { listImages } from '../node/files.ts';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
+if (args.includes('--series')) {
+  // --series [--slices]: one line per series (models/scripts/classify-series.ts).
+  const { classifySeries } = await import('./classify-series.ts');
+  process.exit(await classifySeries(args));
+}
 const options = { heatmap: args.includes('--heatmap'), overlay: args.includes('--overlay') };
 const paths = args.filter((a) => a !== '--heatmap' && a !== '--overlay');
 if (paths.length === 0) {

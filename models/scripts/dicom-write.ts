@@ -114,6 +114,10 @@ export interface ImageSpec {
   modality?: string;
   /** Attributes in the file (PN, LO, DA …): the patient, the study, the UIDs. */
   identity?: Partial<Record<'patientName' | 'patientId' | 'birthDate' | 'sex' | 'institution' | 'accession' | 'studyDate' | 'studyUid' | 'seriesUid' | 'sopInstanceUid' | 'seriesDescription', string>>;
+  /** Where the slice lies in its series: Series Number, Instance Number (default 1), Image Position / Orientation Patient, Pixel Spacing. */
+  geometry?: { seriesNumber?: number; instanceNumber?: number | null; imagePosition?: readonly number[]; imageOrientation?: readonly number[]; pixelSpacing?: readonly number[] };
+  /** MR acquisition timing (ms): Repetition Time, Echo Time. */
+  timing?: { repetitionTime?: number; echoTime?: number };
 }
 
 const ds = (v: number) => String(Number(v.toPrecision(15)));
@@ -138,14 +142,22 @@ export function imageElements(spec: ImageSpec): TaggedElement[] {
   s(0x0010, 0x0020, 'LO', id.patientId);
   s(0x0010, 0x0030, 'DA', id.birthDate);
   s(0x0010, 0x0040, 'CS', id.sex);
+  const geo = spec.geometry ?? {};
+  const multi = (v: readonly number[] | undefined) => v && v.map(ds).join('\\');
+  if (spec.timing?.repetitionTime !== undefined) s(0x0018, 0x0080, 'DS', ds(spec.timing.repetitionTime));
+  if (spec.timing?.echoTime !== undefined) s(0x0018, 0x0081, 'DS', ds(spec.timing.echoTime));
   s(0x0020, 0x000d, 'UI', id.studyUid);
   s(0x0020, 0x000e, 'UI', id.seriesUid);
-  s(0x0020, 0x0013, 'IS', '1');
+  if (geo.seriesNumber !== undefined) s(0x0020, 0x0011, 'IS', String(geo.seriesNumber));
+  if (geo.instanceNumber !== null) s(0x0020, 0x0013, 'IS', String(geo.instanceNumber ?? 1));
+  s(0x0020, 0x0032, 'DS', multi(geo.imagePosition));
+  s(0x0020, 0x0037, 'DS', multi(geo.imageOrientation));
   add(0x0028, 0x0002, us(0x0028, 0x0002, 1));
   s(0x0028, 0x0004, 'CS', spec.photometric);
   if (spec.frames !== undefined) s(0x0028, 0x0008, 'IS', String(spec.frames));
   add(0x0028, 0x0010, us(0x0028, 0x0010, spec.rows));
   add(0x0028, 0x0011, us(0x0028, 0x0011, spec.columns));
+  s(0x0028, 0x0030, 'DS', multi(geo.pixelSpacing));
   add(0x0028, 0x0100, us(0x0028, 0x0100, spec.bitsAllocated));
   add(0x0028, 0x0101, us(0x0028, 0x0101, spec.bitsStored));
   add(0x0028, 0x0102, us(0x0028, 0x0102, spec.highBit));

@@ -2,7 +2,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AccountPanel } from '../features/account/index.ts';
 import { AnalysePanel, type SavedResult } from '../features/analyse/index.ts';
+import { SeriesPanel, type SeriesEngine } from '../features/series/index.ts';
 import { defaultStore, HistoryPanel, useHistory, type HistoryStore } from '../features/history/index.ts';
+import { SeriesReport, seriesFromSlices, type SliceForReport } from '../features/report/index.ts';
 import {
   ModelStatus,
   UpdatePrompt,
@@ -17,7 +19,8 @@ import type { FrameRef } from '../lib/dicom-info.ts';
 import { InferenceClient } from '../lib/inference.ts';
 import { useOnline } from '../lib/online.ts';
 import { useMe } from '../lib/session.ts';
-import { useSettings } from '../lib/settings.ts';
+import { useColourScheme, useSettings } from '../lib/settings.ts';
+import type { SeriesResult } from '../lib/types.ts';
 import { Disclaimer } from './Disclaimer.tsx';
 import { SettingsPanel } from './SettingsPanel.tsx';
 
@@ -28,6 +31,15 @@ export function App({ store: givenStore }: { store?: HistoryStore }) {
   const user = me.data ?? null;
   const [settings, updateSettings] = useSettings();
   const [busy, setBusy] = useState(false);
+  // The one-page report (web/features/report), over the app; the series feature opens it with its SeriesResult.
+  const [report, setReport] = useState<SeriesResult | null>(null);
+  const closeReport = useCallback(() => setReport(null), []);
+  const onReport = useCallback((slices: SliceForReport[]) => setReport(seriesFromSlices(slices)), []);
+  // Dark display for reading rooms: the setting, or the device's prefers-color-scheme (web/app/styles.css).
+  const scheme = useColourScheme(settings.theme);
+  useEffect(() => {
+    document.documentElement.dataset.theme = scheme;
+  }, [scheme]);
 
   const support = useDeviceSupport();
   const delivery = useModelDelivery(support.data);
@@ -61,12 +73,15 @@ export function App({ store: givenStore }: { store?: HistoryStore }) {
   const worker = useCallback(() => engine?.client ?? (spare.current ??= new InferenceClient()), [engine]);
   const dicomFrame = useCallback((blob: Blob, ref: FrameRef) => worker().dicomFrame(blob, ref), [worker]);
   const prepareDicom = useCallback(() => worker().prepareDicom(), [worker]);
+  // Series reading (web/features/series): headers need only the worker, analysis the model.
+  const readHeaders = useCallback((files: Blob[]) => worker().dicomHeaders(files), [worker]);
+  const seriesEngine = useMemo<SeriesEngine | null>(() => (engine ? { analyseSeries: (...a) => engine.client.analyseSeries(...a) } : null), [engine]);
   const { add } = history;
   const onResult = useCallback((r: SavedResult) => add(r), [add]);
 
   return (
     <div className="app">
-      <header className="topbar">
+      <header className="topbar" inert={report !== null}>
         <h1>
           <img src="/icons/icon-192.png" alt="" width={32} height={32} /> BigBrain
         </h1>
@@ -81,11 +96,15 @@ export function App({ store: givenStore }: { store?: HistoryStore }) {
           note={delivery.note}
           onRetry={delivery.error ? () => void delivery.refetch() : undefined}
         />
+        <button type="button" className="theme-toggle" aria-pressed={scheme === 'dark'} onClick={() => updateSettings({ theme: scheme === 'dark' ? 'light' : 'dark' })}>
+          Dark display
+        </button>
         <AccountPanel online={online} />
       </header>
       <Disclaimer />
       <UpdatePrompt waiting={update.waiting} busy={busy} onUpdate={update.apply} />
-      <main className="layout">
+      <main className="layout" inert={report !== null}>
+        <div className="main-column">
         <AnalysePanel
           analyseOnDevice={analyseOnDevice}
           dicomFrame={dicomFrame}
@@ -96,7 +115,10 @@ export function App({ store: givenStore }: { store?: HistoryStore }) {
           analyseOnServer={api.detect}
           onResult={onResult}
           onBusyChange={setBusy}
+          onReport={onReport}
         />
+          <SeriesPanel engine={seriesEngine} readHeaders={readHeaders} deviceUnavailable={deviceUnavailable} />
+        </div>
         <aside>
           <HistoryPanel
             records={history.records}
@@ -113,6 +135,7 @@ export function App({ store: givenStore }: { store?: HistoryStore }) {
           <SettingsPanel settings={settings} onChange={updateSettings} prepareDicom={prepareDicom} />
         </aside>
       </main>
+      {report && <SeriesReport result={report} onClose={closeReport} disclaimer={<Disclaimer />} />}
     </div>
   );
 }

@@ -1,5 +1,7 @@
 import { PrepareDecoders } from '../features/dicom/index.ts';
-import type { Settings } from '../lib/settings.ts';
+import type { Settings, Theme } from '../lib/settings.ts';
+
+const THEME_NAMES: Record<Theme, string> = { system: 'As the device (light or dark)', light: 'Light', dark: 'Dark (reading room)' };
 
 export interface SettingsPanelProps {
   settings: Settings;
@@ -20,6 +22,14 @@ export function SettingsPanel({ settings, onChange, prepareDicom }: SettingsPane
         <input type="checkbox" checked={settings.thumbnails} onChange={(e) => onChange({ thumbnails: e.target.checked })} /> Keep thumbnails in
         the history (scans can show patient names)
       </label>
+      <fieldset className="theme-choice">
+        <legend>Display</legend>
+        {(Object.keys(THEME_NAMES) as Theme[]).map((t) => (
+          <label key={t}>
+            <input type="radio" name="theme" value={t} checked={settings.theme === t} onChange={() => onChange({ theme: t })} /> {THEME_NAMES[t]}
+          </label>
+        ))}
+      </fieldset>
       {prepareDicom && <PrepareDecoders prepareInWorker={prepareDicom} />}
     </section>
   );

@@ -61,9 +61,10 @@ export interface SeriesResult {
   /** On this device only: printed only when the user ticks it for one report, never stored or sent. */
   patient?: { name: string; id: string };
   verdict: {
-    result: Analysis['result'];
+    /** models/core/series seriesVerdict's words ('Uncertain' included), or a slice's for a single-slice report. */
+    result: Analysis['result'] | 'Uncertain';
     tumorProbability: number | null;
-    label: Analysis['label'];
+    label: string | null;
     uncertain: boolean;
     /** Indices (into `slices`) of the key slices, most suspicious first. */
     keySlices: number[];

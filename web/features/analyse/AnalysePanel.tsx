@@ -60,6 +60,8 @@ export interface AnalysePanelProps {
   analyseOnServer: (blob: Blob, name: string) => Promise<AnalysisResult>;
   onResult: (r: SavedResult) => void | Promise<void>;
   onBusyChange?: (busy: boolean) => void;
+  /** Opens the one-page report for the DICOM slices analysed so far (their results in row order). */
+  onReport?: (slices: Array<{ result: AnalysisResult }>) => void;
 }
 
 function thumbnailOf(r: AnalysisResult): string | undefined {
@@ -76,7 +78,7 @@ function thumbnailOf(r: AnalysisResult): string | undefined {
 }
 
 export function AnalysePanel(props: AnalysePanelProps) {
-  const { analyseOnDevice, dicomFrame, deviceUnavailable, server, autoServer, thumbnails, analyseOnServer, onResult, onBusyChange } = props;
+  const { analyseOnDevice, dicomFrame, deviceUnavailable, server, autoServer, thumbnails, analyseOnServer, onResult, onBusyChange, onReport } = props;
   const [items, setItems] = useState<Item[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
@@ -222,6 +224,7 @@ export function AnalysePanel(props: AnalysePanelProps) {
     add(e.dataTransfer.files);
   };
   const current = items.find((x) => x.id === selected);
+  const dicomDone = items.filter((x) => x.status === 'done' && x.result?.dicom);
 
   return (
     <section className="panel analyse" aria-labelledby="analyse-title">
@@ -313,6 +316,11 @@ export function AnalysePanel(props: AnalysePanelProps) {
               ))}
             </tbody>
           </table>
+          {onReport && !busy && dicomDone.length > 0 && (
+            <button type="button" onClick={() => onReport(dicomDone.map((x) => ({ result: x.result! })))}>
+              Report ({dicomDone.length} DICOM slice{dicomDone.length === 1 ? '' : 's'})
+            </button>
+          )}
         </>
       )}
       {current?.result && <ResultCard name={itemLabel(current)} result={current.result} fromCamera={current.fromCamera} />}

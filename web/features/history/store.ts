@@ -22,7 +22,8 @@ export interface HistoryRecord {
   account: string;
   createdAt: string;
   fileName: string;
-  result: AnalysisResult['result'];
+  /** 'Uncertain' only for a series (models/core/series seriesVerdict). */
+  result: AnalysisResult['result'] | 'Uncertain';
   /** null for "Not a brain MRI" (records written before that rule may still carry numbers: shown as "—" all the same). */
   label: AnalysisResult['label'];
   probabilities: AnalysisResult['probabilities'];

@@ -1,6 +1,7 @@
 // History as react-query state: local list per account, idempotent sync of device results.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
+import { LABELS, type Label } from '../../../models/core/contract.ts';
 import { api, type DetectionUpload } from '../../lib/api.ts';
 import { dicomHistoryFields, dicomLabel } from '../../lib/dicom-info.ts';
 import { newId } from '../../lib/id.ts';
@@ -55,7 +56,7 @@ export function seriesToRecord(s: SeriesResult, account: string, id = newId(), n
     createdAt: now.toISOString(),
     fileName: `Series${description ? ` · ${description}` : ''} · ${s.series.slices} slice${s.series.slices === 1 ? '' : 's'}`,
     result: v.result,
-    label: v.label,
+    label: (LABELS as readonly string[]).includes(v.label ?? '') ? (v.label as Label) : null,
     probabilities: null,
     tumorProbability: v.tumorProbability,
     uncertain: v.uncertain,
