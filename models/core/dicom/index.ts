@@ -8,3 +8,4 @@ export type { Window } from './display.ts';
 export { WASM_CODECS, codecAssetPath, type WasmCodec, type WasmSource } from './wasm-codecs.ts';
 export { TRANSFER_SYNTAXES } from './transfer-syntax.ts';
 export { loadCodec, wasmCodecFor } from './frames.ts';
+export { isDicomdir, readDicomdir, MEDIA_STORAGE_DIRECTORY, type DicomdirRecord } from './dicomdir.ts';
