@@ -69,7 +69,7 @@ const DicomSchema = z
   })
   .openapi('DicomRead', { description: 'How a DICOM upload was read. No patient data is read into, stored with or echoed in any answer.' });
 
-const OUTSIDE_WORDS = ['sagittal', 'coronal', 'orientation unknown', 'T1 gradient echo', 'proton density', 'diffusion', 'echo-planar', 'unknown sequence', 'contrast-enhanced', 'edge of the head'];
+const OUTSIDE_WORDS = ['sagittal', 'coronal', 'T1 gradient echo', 'proton density', 'diffusion', 'echo-planar', 'unknown sequence', 'contrast-enhanced', 'edge of the head'];
 const OutsideList = z.array(z.string()).min(1).openapi({
   description: `Why the slice is outside the validated use (models/core/scope.ts; the figures behind each rule are in the model card): any of ${OUTSIDE_WORDS.map((w) => `"${w}"`).join(', ')}, and T2 / FLAIR / T1 when the model card does not list them as validated.`,
   example: ['sagittal', 'T1 gradient echo'],
@@ -121,7 +121,7 @@ export const OutsideAnalysisSchema = z
     model: ModelRef,
     ms: z.number(),
     id: z.string().openapi({ description: 'The stored detection (stored without a diagnosis).' }),
-    dicom: DicomSchema,
+    dicom: DicomSchema.optional().openapi({ description: 'How the DICOM file was read (always there: only DICOM is answered this way).' }),
     frame: z.number().int().optional().openapi({ description: 'Multi-frame DICOM with no frame in the validated use: the frame answered at the top level.' }),
     frames: z.array(FrameAnswerSchema).optional().openapi({ description: 'Multi-frame DICOM: one answer per frame, in frame order.' }),
   })

@@ -2,7 +2,7 @@
 // on the server's worker threads (or inline: models/node/detect-inline.ts).
 // Every failure is an ApiError with the status and code the contract promises.
 import { createHash } from 'node:crypto';
-import type { Diagnosis } from '../../models/core/interpret.ts';
+import type { Diagnosis, OutsideScope } from '../../models/core/interpret.ts';
 import { PreprocessError } from '../../models/core/preprocess.ts';
 import { DicomError } from '../../models/core/dicom/index.ts';
 import { DecodeError } from '../../models/node/decode.ts';
@@ -18,7 +18,8 @@ const DICOM_STATUS = {
 const preprocessCode = (code: PreprocessError['code']) => (code === 'too_large' || code === 'too_small' ? code : 'corrupt_image');
 
 export interface ImageAnalysis {
-  analysis: Detected & Diagnosis;
+  /** A diagnosis, or (a DICOM slice outside the validated scope) "Outside validated use" with no diagnosis. */
+  analysis: Detected & (Diagnosis | OutsideScope);
   sha256: string;
   ms: number;
 }

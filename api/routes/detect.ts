@@ -4,7 +4,7 @@ import { requireSession } from '../auth/require-session.ts';
 import { analyseImage } from '../detect/analyse-image.ts';
 import { readUpload } from '../detect/read-upload.ts';
 import { detectLimit } from '../limits/detect-limit.ts';
-import { AnalysisSchema, DetectQuerySchema, UploadSchema } from '../schemas.ts';
+import { AnalysisSchema, DetectQuerySchema, OutsideAnalysisSchema, UploadSchema } from '../schemas.ts';
 import { createRouter, errorResponses, SECURITY } from './openapi-app.ts';
 
 export function detectRoutes() {
@@ -16,7 +16,10 @@ export function detectRoutes() {
         description:
           'The diagnosis of one brain MRI slice. An image that is not a brain MRI (422 not_mri) or smaller than 64 px on its shorter ' +
           'side (422 too_small) gets no diagnosis. ?heatmap=1 adds the evidence map, ?overlay=1 also that map over the crop as a PNG: ' +
-          'where the evidence was found, not an outline of the tumour.',
+          'where the evidence was found, not an outline of the tumour. A DICOM slice outside the validated use (a view, sequence or part of the head ' +
+          'the model was not validated on, from its metadata) is answered 200 with result "Outside validated use", the reasons in `outside`, and no ' +
+          'diagnosis; a multi-frame file answers at the top level its most suspicious frame in the validated use. Pictures (JPEG/PNG/WebP) have no ' +
+          'metadata and keep the original answers.',
         request: {
           query: DetectQuerySchema,
           body: {
@@ -30,7 +33,7 @@ export function detectRoutes() {
           },
         },
         responses: {
-          200: { description: 'The diagnosis', content: { 'application/json': { schema: AnalysisSchema } } },
+          200: { description: 'The diagnosis; or, for DICOM outside the validated use, "Outside validated use" without one', content: { 'application/json': { schema: z.union([AnalysisSchema, OutsideAnalysisSchema]) } } },
           ...errorResponses(400, 401, 403, 413, 415, 422, 429),
         },
       }),

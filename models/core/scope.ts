@@ -22,10 +22,15 @@ export type Orientation = 'axial' | 'coronal' | 'sagittal';
  *                      (3D spoiled GRE), or TR < 800 ms and TE < 30 ms (spin echo T1)
  *   proton density   — the description says PD / proton density, or TR ≥ 1500 ms and TE < 40 ms
  *   T2               — the description says T2, or TR ≥ 1500 ms and TE ≥ 60 ms
- *   unknown sequence — none of these (the reason names it: no timing, or timing between the families)
+ *   unknown sequence — timing or a description is there, but none of these (timing between the families)
+ *   not stated       — no TR, TE or TI and no Series Description (generated or secondary-capture files)
  * A description that names a family overrides the timing, except diffusion and EPI, which the timing cannot show.
+ *
+ * What a file does not state is no reason to be outside: a DICOM without Image Orientation Patient, or with neither
+ * timing nor description, is judged on what it does state and otherwise like a picture (the image checks decide).
+ * Scanners write both (Image Plane and MR Image modules), so a real scanner slice is always judged on them.
  */
-export type SequenceFamily = 'T1' | 'T1 gradient echo' | 'T2' | 'FLAIR' | 'proton density' | 'diffusion' | 'echo-planar' | 'unknown sequence';
+export type SequenceFamily = 'T1' | 'T1 gradient echo' | 'T2' | 'FLAIR' | 'proton density' | 'diffusion' | 'echo-planar' | 'unknown sequence' | 'not stated';
 
 export interface SliceFacts {
   /** From Image Orientation Patient: the dominant axis of the slice normal; null without the tag. */
@@ -34,10 +39,16 @@ export interface SliceFacts {
   obliquity: number | null;
   sequence: SequenceFamily;
   contrast: boolean;
-  /** Where the slice lies in its series: 0 at the middle, 1 at the first or last slice; null when unknown. */
+  /**
+   * Where the slice lies in its series: 0 at the middle, 1 at the first or last slice; null when unknown, when the
+   * slice states no orientation (its place in a file then says nothing about anatomy), or when the series holds fewer
+   * than MIN_SERIES_FOR_POSITION slices (a short series need not span the head).
+   */
   position: number | null;
   /** The preprocessing crop (the head) along its longer side, in mm (Pixel Spacing); null without spacing or crop. */
   headExtentMm: number | null;
+  /** The image's longer side in mm (Pixel Spacing); null without spacing or size. */
+  fieldOfViewMm: number | null;
   /** The crop's share of the image area; null without a crop. */
   cropFraction: number | null;
   repetitionTime: number | null;
@@ -52,11 +63,17 @@ export interface ScopeRules {
   sequences: SequenceFamily[];
   /** Whether contrast-enhanced slices are validated. */
   contrast: boolean;
-  /** A slice whose head crop is shorter than this (mm) along its longer side is "edge of the head". */
+  /**
+   * A slice whose head crop is shorter than this (mm) along its longer side is "edge of the head" — when its field of
+   * view is at least that long (a smaller field of view cannot tell an edge slice from a whole one).
+   */
   minHeadExtentMm: number;
   /** A slice further out than this in its series (0 middle, 1 first/last) is "edge of the head". */
   maxPosition: number;
 }
+
+/** The position rule needs a series at least this long: 10 slices span a head only at ≥ 15 mm apart. */
+export const MIN_SERIES_FOR_POSITION = 10;
 
 export type Scope = { inScope: true } | { inScope: false; outside: string[] };
 
@@ -80,6 +97,7 @@ export function sequenceFamily(meta: Pick<SliceMeta, 'repetitionTime' | 'echoTim
   if (T1.test(d)) return t1();
   if (PD.test(d)) return 'proton density';
   if (T2.test(d)) return 'T2';
+  if (tr === null && te === null && ti === null && !d.trim()) return 'not stated';
   if (ti !== null && ti >= 1500) return 'FLAIR';
   if (ti !== null && ti >= 300 && ti <= 1300) return t1();
   if (tr === null || te === null) return 'unknown sequence';
@@ -116,10 +134,13 @@ export function sliceFacts(
   crop?: { crop: Box; width: number; height: number } | null,
 ): SliceFacts {
   const { orientation, obliquity } = orientationOf(meta.imageOrientation);
-  const position = where && where.count > 1 ? Math.round(Math.abs((2 * where.index) / (where.count - 1) - 1) * 1000) / 1000 : null;
+  const position = where && where.count >= MIN_SERIES_FOR_POSITION && orientation !== null ? Math.round(Math.abs((2 * where.index) / (where.count - 1) - 1) * 1000) / 1000 : null;
   const ps = meta.pixelSpacing;
   const headExtentMm = crop && ps && ps.length >= 2 && ps[0]! > 0 && ps[1]! > 0
     ? Math.round(Math.max(crop.crop.width * ps[1]!, crop.crop.height * ps[0]!) * 10) / 10
+    : null;
+  const fieldOfViewMm = crop && ps && ps.length >= 2 && ps[0]! > 0 && ps[1]! > 0
+    ? Math.round(Math.max(crop.width * ps[1]!, crop.height * ps[0]!) * 10) / 10
     : null;
   const cropFraction = crop ? Math.round(((crop.crop.width * crop.crop.height) / (crop.width * crop.height)) * 1000) / 1000 : null;
   return {
@@ -129,6 +150,7 @@ export function sliceFacts(
     contrast: isContrastEnhanced(meta),
     position,
     headExtentMm,
+    fieldOfViewMm,
     cropFraction,
     repetitionTime: meta.repetitionTime,
     echoTime: meta.echoTime,
@@ -139,11 +161,11 @@ export function sliceFacts(
 /** In or out, with every reason a slice is out (in a fixed order: orientation, sequence, contrast, edge). */
 export function scopeOf(facts: SliceFacts, rules: ScopeRules): Scope {
   const outside: string[] = [];
-  if (facts.orientation === null) outside.push('orientation unknown');
-  else if (!rules.orientations.includes(facts.orientation)) outside.push(facts.orientation);
-  if (!rules.sequences.includes(facts.sequence)) outside.push(facts.sequence);
+  if (facts.orientation !== null && !rules.orientations.includes(facts.orientation)) outside.push(facts.orientation);
+  if (facts.sequence !== 'not stated' && !rules.sequences.includes(facts.sequence)) outside.push(facts.sequence);
   if (facts.contrast && !rules.contrast) outside.push('contrast-enhanced');
-  const edge = (facts.headExtentMm !== null && facts.headExtentMm < rules.minHeadExtentMm)
+  const headSizedView = facts.fieldOfViewMm !== null && facts.fieldOfViewMm >= rules.minHeadExtentMm;
+  const edge = (headSizedView && facts.headExtentMm !== null && facts.headExtentMm < rules.minHeadExtentMm)
     || (facts.position !== null && facts.position > rules.maxPosition);
   if (edge) outside.push('edge of the head');
   return outside.length ? { inScope: false, outside } : { inScope: true };

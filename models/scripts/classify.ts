@@ -33,14 +33,17 @@ const classifier = await createClassifier();
 for (const file of files) {
   const started = performance.now();
   try {
-    // A refused image ("Not a brain MRI") prints label, probabilities and tumorProbability as null, and no heat map.
+    // A refused image ("Not a brain MRI") prints label, probabilities and tumorProbability as null, and no heat map;
+    // so does a DICOM slice outside the validated use ("Outside validated use", with `outside`: why).
     // A DICOM file (found by content, whatever its name) adds its dicom block; a multi-frame one prints a line a frame.
     const answer = await detectInline(classifier, readFileSync(file), options);
     const ms = Math.round((performance.now() - started) * 10) / 10;
     for (const a of answer.frames ?? [answer]) {
       const { result, label, probabilities, tumorProbability, uncertain, model, heatmap, overlay } = a;
+      // A DICOM slice outside the validated use: result "Outside validated use", no diagnosis, and why (`outside`).
+      const outside = a.result === 'Outside validated use' ? a.outside : undefined;
       const dicom = answer.dicom && { ...answer.dicom, ...(answer.frames ? { window: undefined } : {}) };
-      console.log(JSON.stringify({ file, frame: answer.frames ? a.frame : undefined, result, label, probabilities, tumorProbability, uncertain, model, ms, heatmap, overlay, dicom }));
+      console.log(JSON.stringify({ file, frame: answer.frames ? a.frame : undefined, result, outside, label, probabilities, tumorProbability, uncertain, model, ms, heatmap, overlay, dicom }));
     }
   } catch (e) {
     if (e instanceof DicomError && e.code === 'not_mri') {

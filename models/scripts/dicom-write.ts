@@ -112,6 +112,8 @@ export interface ImageSpec {
   window?: { center: number; width: number; fn?: 'LINEAR' | 'LINEAR_EXACT' | 'SIGMOID' };
   rescale?: { slope: number; intercept: number };
   modality?: string;
+  /** SOP Class UID, in the data set and the File Meta Information (default MR Image Storage). */
+  sopClass?: string;
   /** Attributes in the file (PN, LO, DA …): the patient, the study, the UIDs. */
   identity?: Partial<Record<'patientName' | 'patientId' | 'birthDate' | 'sex' | 'institution' | 'accession' | 'studyDate' | 'studyUid' | 'seriesUid' | 'sopInstanceUid' | 'seriesDescription', string>>;
   /** Where the slice lies in its series: Series Number, Instance Number (default 1), Image Position / Orientation Patient, Pixel Spacing. */
@@ -131,7 +133,7 @@ export function imageElements(spec: ImageSpec): TaggedElement[] {
   const els: TaggedElement[] = [];
   const add = (group: number, elem: number, bytes: Uint8Array) => els.push([group * 0x10000 + elem, bytes]);
   const s = (group: number, elem: number, vr: string, value: string | undefined) => value !== undefined && add(group, elem, str(group, elem, vr, value));
-  s(0x0008, 0x0016, 'UI', MR_IMAGE_STORAGE);
+  s(0x0008, 0x0016, 'UI', spec.sopClass ?? MR_IMAGE_STORAGE);
   s(0x0008, 0x0018, 'UI', id.sopInstanceUid ?? '2.25.1');
   s(0x0008, 0x0020, 'DA', id.studyDate);
   s(0x0008, 0x0050, 'SH', id.accession);
@@ -188,5 +190,5 @@ export function fromElements(els: readonly TaggedElement[], meta: Parameters<typ
 export function imageFile(spec: ImageSpec): Uint8Array {
   const frames = spec.frames ?? 1;
   if (spec.pixels.length !== spec.rows * spec.columns * frames) throw new Error('pixels do not fill Rows × Columns × Frames');
-  return fromElements(imageElements(spec), { sopInstance: spec.identity?.sopInstanceUid ?? '2.25.1' });
+  return fromElements(imageElements(spec), { sopClass: spec.sopClass ?? MR_IMAGE_STORAGE, sopInstance: spec.identity?.sopInstanceUid ?? '2.25.1' });
 }

@@ -213,7 +213,7 @@ describe('migration 003: refused images keep no diagnosis', () => {
         [user!.id, clientId, result, label]);
       await insert('old-refusal', 'Not a brain MRI', 'meningioma');
       await insert('old-tumour', 'Tumor', 'meningioma');
-      expect(await migrate(db)).toEqual(['003_refusals_no_diagnosis.sql']);
+      expect(await migrate(db)).toEqual(['003_refusals_no_diagnosis.sql', '004_outside_validated_use.sql']);
       const rows = await db.query<{ client_id: string; label: string | null; probabilities: unknown; tumor_probability: number | null }>(
         'select client_id, label, probabilities, tumor_probability from detections order by client_id');
       expect(rows).toEqual([
@@ -221,6 +221,11 @@ describe('migration 003: refused images keep no diagnosis', () => {
         { client_id: 'old-tumour', label: 'meningioma', probabilities: expect.objectContaining({ meningioma: 0.8 }), tumor_probability: 0.9 },
       ]);
       await expect(insert('new-refusal', 'Not a brain MRI', 'glioma')).rejects.toThrow(/detections_refusal_no_diagnosis/);
+      // Migration 004: "Outside validated use" (a DICOM slice outside the validated scope) holds no diagnosis either.
+      await expect(insert('new-outside', 'Outside validated use', 'glioma')).rejects.toThrow(/detections_refusal_no_diagnosis/);
+      await db.query(
+        `insert into detections (user_id, client_id, source, model_name, model_version, result, label, probabilities, tumor_probability, uncertain)
+         values ($1, 'outside', 'server', 'bigbrain-cnn', '1.2.0', 'Outside validated use', null, null, null, false)`, [user!.id]);
     } finally {
       await db.close();
     }

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { concat, element, part10, str, us } from '../../models/scripts/dicom-write.ts';
+import { imageFile } from '../../models/scripts/dicom-write.ts';
 import { BRAIN_MRI, FAKE_PATIENT, fixtureDir, type Grey } from '../support/dicom-fixtures.ts';
 import { PYDICOM_TEST_FILES, pydicomPath } from '../support/pydicom.ts';
 import { available, hasData } from '../support/skip.ts';
@@ -15,6 +15,8 @@ export { FAKE_PATIENT };
 
 /** The UIDs written into the generated files: none may leave the device. */
 export const FAKE_UIDS = { study: '2.25.91234567891000777', series: '2.25.91234567892000777', sop: '2.25.91234567893000777' };
+
+const ENHANCED_MR_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.4.1';
 
 export const HAS_PYDICOM_FILES = available(PYDICOM_TEST_FILES !== null, "pydicom's test files (Debian python3-pydicom)");
 export const pydicomBytes = (name: string): Buffer => readFileSync(pydicomPath(name));
@@ -41,39 +43,15 @@ export async function greyPicture(size: number, index = 0): Promise<{ grey: Grey
  */
 export function multiFrameMr(frames: Grey[]): Uint8Array {
   const { width: columns, height: rows } = frames[0]!;
-  const px = new Uint16Array(rows * columns * frames.length);
-  frames.forEach((g, f) => g.data.forEach((v, i) => (px[f * rows * columns + i] = 16 * v)));
-  const id = FAKE_PATIENT;
-  const els: Array<[number, Uint8Array]> = [];
-  const add = (tag: number, bytes: Uint8Array) => els.push([tag, bytes]);
-  const s = (g: number, e: number, vr: string, v: string) => add(g * 0x10000 + e, str(g, e, vr, v));
-  s(0x0008, 0x0016, 'UI', '1.2.840.10008.5.1.4.1.1.4.1'); // Enhanced MR Image Storage
-  s(0x0008, 0x0018, 'UI', FAKE_UIDS.sop);
-  s(0x0008, 0x0020, 'DA', id.studyDate);
-  s(0x0008, 0x0050, 'SH', id.accession);
-  s(0x0008, 0x0060, 'CS', 'MR');
-  s(0x0008, 0x0080, 'LO', id.institution);
-  s(0x0008, 0x103e, 'LO', id.seriesDescription);
-  s(0x0010, 0x0010, 'PN', id.patientName);
-  s(0x0010, 0x0020, 'LO', id.patientId);
-  s(0x0010, 0x0030, 'DA', id.birthDate);
-  s(0x0010, 0x0040, 'CS', id.sex);
-  s(0x0020, 0x000d, 'UI', FAKE_UIDS.study);
-  s(0x0020, 0x000e, 'UI', FAKE_UIDS.series);
-  add(0x00280002, us(0x0028, 0x0002, 1));
-  s(0x0028, 0x0004, 'CS', 'MONOCHROME2');
-  s(0x0028, 0x0008, 'IS', String(frames.length));
-  add(0x00280010, us(0x0028, 0x0010, rows));
-  add(0x00280011, us(0x0028, 0x0011, columns));
-  add(0x00280100, us(0x0028, 0x0100, 16));
-  add(0x00280101, us(0x0028, 0x0101, 12));
-  add(0x00280102, us(0x0028, 0x0102, 11));
-  add(0x00280103, us(0x0028, 0x0103, 0));
-  s(0x0028, 0x1050, 'DS', '2040.5');
-  s(0x0028, 0x1051, 'DS', '4081');
-  add(0x7fe00010, element(0x7fe0, 0x0010, 'OW', new Uint8Array(px.buffer)));
-  els.sort((a, b) => a[0] - b[0]);
-  return part10(concat(els.map(([, b]) => b)), { sopClass: '1.2.840.10008.5.1.4.1.1.4.1', sopInstance: FAKE_UIDS.sop });
+  const pixels = new Uint16Array(rows * columns * frames.length);
+  frames.forEach((g, f) => g.data.forEach((v, i) => (pixels[f * rows * columns + i] = 16 * v)));
+  return imageFile({
+    rows, columns, frames: frames.length, pixels,
+    bitsAllocated: 16, bitsStored: 12, highBit: 11, pixelRepresentation: 0, photometric: 'MONOCHROME2',
+    window: { center: 2040.5, width: 4081 },
+    sopClass: ENHANCED_MR_IMAGE_STORAGE,
+    identity: { ...FAKE_PATIENT, studyUid: FAKE_UIDS.study, seriesUid: FAKE_UIDS.series, sopInstanceUid: FAKE_UIDS.sop },
+  });
 }
 
 /** One 12-bit MR slice with the fake identity and FAKE_UIDS (explicit VR little endian). */

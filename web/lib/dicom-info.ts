@@ -28,6 +28,8 @@ export interface DicomInfo {
 export interface FrameRef {
   frame: number;
   key: string;
+  /** Series reading: the slice's 0-based place among `count` slices ordered along the normal (the scope's edge rule). */
+  where?: { index: number; count: number };
 }
 
 /** What history may keep of a DICOM frame: nothing that names the patient or the study. */

@@ -5,6 +5,7 @@ import { CodedError } from '../../models/core/errors.ts';
 import { loadCodec, modalityRefusal, openDicom, renderFrame, wasmCodecFor, type DicomImageFile } from '../../models/core/dicom/index.ts';
 import { DicomError } from '../../models/core/dicom/errors.ts';
 import type { Pixels } from '../../models/core/preprocess.ts';
+import type { SliceMeta } from '../../models/core/dicom/parse.ts';
 import type { WasmCodec } from '../../models/core/dicom/wasm-codecs.ts';
 import { CODECS, browserWasm, codecUnavailable, keepDicomChunks } from '../lib/codec-assets.ts';
 import type { DicomInfo } from '../lib/dicom-info.ts';
@@ -46,6 +47,8 @@ export interface RenderedFrame {
   info: DicomInfo;
   /** null when the file is refused (a modality other than MR): nothing is decoded. */
   pixels: Pixels | null;
+  /** What the validated-use rules read (models/core/scope.ts); no patient identity. */
+  meta: SliceMeta;
 }
 
 /** Frame `frame` (1-based) of a DICOM file; throws the reader's coded errors, or codec_unavailable. */
@@ -64,7 +67,7 @@ export async function dicomFrame(blob: Blob, frame = 1, key?: string): Promise<R
     patient: { name: patient.name, id: patient.id, studyDate: patient.studyDate },
   };
   const refusal = modalityRefusal(file);
-  if (refusal) return { info: { ...info, refusal }, pixels: null };
+  if (refusal) return { info: { ...info, refusal }, pixels: null, meta };
   if (!Number.isInteger(frame) || frame < 1 || frame > image.frames) {
     throw new DicomError('corrupt_image', `No frame ${frame} in a file of ${image.frames}.`);
   }
@@ -74,7 +77,7 @@ export async function dicomFrame(blob: Blob, frame = 1, key?: string): Promise<R
   if (key && frame === image.frames && last?.key === key) last = null; // the last frame: the file's bytes can go
   const { data } = rendered.pixels;
   const pixelsSha256 = await sha256Hex(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-  return { info: { ...info, window: rendered.window, pixelsSha256 }, pixels: rendered.pixels };
+  return { info: { ...info, window: rendered.window, pixelsSha256 }, pixels: rendered.pixels, meta };
 }
 
 /** The rendered frame as a PNG: what "Analyse on server" uploads instead of the DICOM (no header, no UID, no name). */

@@ -12,6 +12,7 @@ import { CodecError, keepDicomChunks } from '../lib/codec-assets.ts';
 import { isDicomBlob, type DicomInfo, type FrameRef } from '../lib/dicom-info.ts';
 import type { WorkerRequest, WorkerResponse } from '../lib/inference.ts';
 import type { AnalysisResult } from '../lib/types.ts';
+import { scoped } from './scope-answer.ts';
 import { RUNTIME_CACHE, RUNTIME_FILES, assetUrl, type RuntimeKind } from '../lib/runtime.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -97,9 +98,10 @@ function refusalOf(info: DicomInfo, backend: 'WebGPU' | 'WASM', totalMs: number)
 async function analyse(blob: Blob, ref: FrameRef | undefined, l: Loaded): Promise<AnalysisResult> {
   const t0 = performance.now();
   if (!(await isDicomBlob(blob))) return run(await decodeBlob(blob), l, t0);
-  const { info, pixels } = await (await dicomReader()).dicomFrame(blob, ref?.frame ?? 1, ref?.key);
+  const { info, pixels, meta } = await (await dicomReader()).dicomFrame(blob, ref?.frame ?? 1, ref?.key);
   if (!pixels) return refusalOf(info, l.backend, performance.now() - t0);
-  return { ...(await run(pixels, l, t0)), dicom: info };
+  // Outside the validated scope (its metadata say so): "Outside validated use", no diagnosis.
+  return scoped({ ...(await run(pixels, l, t0)), dicom: info }, meta, ref?.where, pixels);
 }
 
 async function run(pixels: Pixels, { ort, session, backend, threads }: Loaded, t0: number) {

@@ -300,7 +300,8 @@ export function AnalysePanel(props: AnalysePanelProps) {
                   <td>{x.result ? tumourText(x.result) : ''}</td>
                   <td>{x.result?.backend ?? ''}</td>
                   <td>
-                    {x.status !== 'running' && x.status !== 'queued' && x.result?.backend !== 'Server' && (
+                    {/* Outside validated use: the server would get a bare PNG, without the metadata that put the slice outside. */}
+                    {x.status !== 'running' && x.status !== 'queued' && x.result?.backend !== 'Server' && x.result?.result !== 'Outside validated use' && (
                       <button
                         type="button"
                         disabled={!server.available}

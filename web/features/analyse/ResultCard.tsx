@@ -18,6 +18,7 @@ export const tumourText = (r: AnalysisResult) => (r.tumorProbability === null ? 
 export function describe(name: string, r: AnalysisResult): string {
   const speed = r.backend === 'Server' ? `Server, ${Math.round(r.ms)} ms` : `${r.backend}, ${r.ms.toFixed(1)} ms`;
   if (r.result === 'Not a brain MRI') return `${name}: ${r.result}, no diagnosis · ${speed}`;
+  if (r.result === 'Outside validated use') return `${name}: ${r.result} (${r.outside.join(', ')}), no diagnosis · ${speed}`;
   return `${name}: ${r.result}${r.uncertain ? ' (uncertain)' : ''} · P(tumour) ${pct(r.tumorProbability)} · ${speed}`;
 }
 
@@ -38,6 +39,8 @@ export function ResultCard({ name, result, fromCamera }: { name: string; result:
             (result.dicom?.refusal
               ? ` — no diagnosis: this DICOM file is ${result.dicom.modality}, not MR.`
               : ' — no diagnosis: this image does not look like a brain MRI. Use an axial brain MRI slice.')}
+          {result.result === 'Outside validated use' &&
+            ` — no diagnosis: this DICOM slice is outside the model's validated use (${result.outside.join(', ')}). The model card says what it was validated on and the figures behind each rule.`}
         </p>
       </header>
       {result.dicom && <DicomDetails dicom={result.dicom} />}
@@ -59,7 +62,7 @@ export function ResultCard({ name, result, fromCamera }: { name: string; result:
           ))}
         </dl>
       )}
-      {result.result === 'Not a brain MRI' ? null : result.pixels && result.camSize !== undefined ? (
+      {result.tumorProbability === null ? null : result.pixels && result.camSize !== undefined ? (
         <figure className="heatmap-figure">
           <Heatmap pixels={result.pixels} size={Math.round(Math.sqrt(result.pixels.length))} cam={result.cam} camSize={result.camSize} tumorProbability={result.tumorProbability} showOverlay={overlay} />
           <figcaption>
