@@ -2,6 +2,7 @@
 // result, so the clinician knows whose scan it is; they are never stored (history keeps dicomHistoryFields only),
 // logged, synced or sent (the server gets the decoded frame as a PNG).
 import type { Window } from '../../models/core/dicom/display.ts';
+import type { SliceMeta } from '../../models/core/dicom/parse.ts';
 import { isDicom } from '../../models/core/dicom/sniff.ts';
 
 export interface DicomInfo {
@@ -28,9 +29,43 @@ export interface DicomInfo {
 export interface FrameRef {
   frame: number;
   key: string;
+  /** Series reading: also return the frame's modality values for the viewer's own window (SliceView). */
+  view?: boolean;
   /** Series reading: the slice's 0-based place among `count` slices ordered along the normal (the scope's edge rule). */
   where?: { index: number; count: number };
 }
+
+/**
+ * A slice as the series viewer windows it: the modality values (after Rescale or the Modality LUT, before any VOI),
+ * row-major, so the viewer can apply any window without going back to the file. What the model saw does not change.
+ */
+export interface SliceView {
+  width: number;
+  height: number;
+  /** Int16 when every value is an integer in its range (most MR), else Float32. */
+  values: Int16Array | Float32Array;
+  min: number;
+  max: number;
+  /** The window the model's 8-bit frame was made with (the file's, else min–max). */
+  window: { center: number; width: number };
+  /** MONOCHROME1: low values are white. */
+  invert: boolean;
+}
+
+/** What the study list needs of one file, read from its header only (no pixel decoded). */
+export interface DicomHeader {
+  meta: SliceMeta;
+  frames: number;
+  rows: number;
+  columns: number;
+  /** On this device only, like DicomInfo.patient. */
+  patient: { name: string; id: string; studyDate: string; studyDescription: string };
+}
+
+/** One file's header answer: a DICOM image, or why it is skipped (not DICOM, no image — a DICOMDIR, an SR —, unreadable). */
+export type HeaderAnswer =
+  | { index: number; ok: true; header: DicomHeader }
+  | { index: number; ok: false; skip: 'not-dicom' | 'no-image' | 'unreadable'; message: string };
 
 /** What history may keep of a DICOM frame: nothing that names the patient or the study. */
 export const dicomHistoryFields = (d: DicomInfo) => ({

@@ -1,6 +1,6 @@
 // The UI side of the inference worker: one worker, request/response by id.
 import { CodedError } from '../../models/core/errors.ts';
-import type { DicomInfo, FrameRef } from './dicom-info.ts';
+import type { DicomInfo, FrameRef, HeaderAnswer } from './dicom-info.ts';
 import type { AnalysisResult } from './types.ts';
 import type { RuntimeKind } from './runtime.ts';
 
@@ -12,7 +12,22 @@ export type WorkerRequest =
   | { type: 'dicom-frame'; id: number; blob: Blob; ref: FrameRef }
   /** Loads the DICOM reader and every codec, so that DICOM works offline; needs no model. */
   | { type: 'prepare-dicom'; id: number }
-  | { type: 'bench'; id: number; warmup: number; runs: number };
+  | { type: 'bench'; id: number; warmup: number; runs: number }
+  /** Series reading: the headers of many files (no pixel decoded), for the study list; needs no model. */
+  | { type: 'dicom-header'; id: number; files: Blob[] }
+  /** Every slice of a series, one after another; answered slice by slice (series-slice), then series-done. */
+  | { type: 'analyse-series'; id: number; slices: SeriesSliceRequest[]; view: boolean }
+  /** Stops the series request `target` after the slice it is on. */
+  | { type: 'cancel'; id: number; target: number };
+
+/** One slice of a series to analyse: a file (and frame), its place in the series. */
+export interface SeriesSliceRequest {
+  index: number;
+  blob: Blob;
+  frame: number;
+  /** Keys the parsed file between a multi-frame file's frames. */
+  key: string;
+}
 
 export type WorkerResponse =
   | { type: 'ready'; id: number; backend: 'WebGPU' | 'WASM'; threads: number; crossOriginIsolated: boolean }
@@ -21,7 +36,19 @@ export type WorkerResponse =
   /** png null: the file is refused (a modality other than MR) and `refusal` is the answer; nothing is to be sent. */
   | { type: 'dicom-frame'; id: number; info: DicomInfo; png: Blob | null; refusal: AnalysisResult | null }
   | { type: 'prepared'; id: number }
-  | { type: 'error'; id: number; code: string; message: string };
+  | { type: 'error'; id: number; code: string; message: string }
+  | { type: 'dicom-headers'; id: number; headers: HeaderAnswer[] }
+  /** One slice of a series request: its answer (buffers transferred), or its error. */
+  | { type: 'series-slice'; id: number; index: number; result?: AnalysisResult; error?: { code: string; message: string } }
+  | { type: 'series-done'; id: number; cancelled: boolean };
+
+/** A series request under way: its slices arrive through onSlice; `done` settles when the last has, or on cancel. */
+export interface SeriesRun {
+  done: Promise<{ cancelled: boolean }>;
+  cancel(): void;
+}
+
+export type SeriesSliceAnswer = Extract<WorkerResponse, { type: 'series-slice' }>;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -40,7 +67,7 @@ export interface EngineInfo {
   crossOriginIsolated: boolean;
 }
 
-type Pending = { resolve: (r: WorkerResponse) => void };
+type Pending = { resolve: (r: WorkerResponse) => void; onSlice?: (r: SeriesSliceAnswer) => void };
 
 /** The error code of a request cut short by terminate(): not the image's fault. */
 export const ENGINE_STOPPED = 'engine_stopped';
@@ -55,18 +82,38 @@ export class InferenceClient {
     this.worker.onmessage = (e: MessageEvent<WorkerResponse>) => {
       const p = this.pending.get(e.data.id);
       if (!p) return;
+      if (e.data.type === 'series-slice') return p.onSlice?.(e.data); // a series answers slice by slice
       this.pending.delete(e.data.id);
       p.resolve(e.data);
     };
     this.worker.onerror = (e) => this.failPending('worker_crashed', e.message || 'The inference worker stopped.');
   }
 
-  private send(req: DistributiveOmit<WorkerRequest, 'id'>): Promise<WorkerResponse> {
-    const id = this.nextId++;
+  private send(req: DistributiveOmit<WorkerRequest, 'id'>, onSlice?: (r: SeriesSliceAnswer) => void, id = this.nextId++): Promise<WorkerResponse> {
     return new Promise((resolve) => {
-      this.pending.set(id, { resolve });
+      this.pending.set(id, { resolve, onSlice });
       this.worker.postMessage({ ...req, id } as WorkerRequest);
     });
+  }
+
+  /** The headers of many files (parsed in the worker, no pixel decoded), in the files' order. */
+  async dicomHeaders(files: Blob[]): Promise<HeaderAnswer[]> {
+    const r = await this.send({ type: 'dicom-header', files });
+    if (r.type === 'dicom-headers') return r.headers;
+    throw r.type === 'error' ? new InferenceError(r.code, r.message) : new InferenceError('protocol', 'Unexpected answer.');
+  }
+
+  /**
+   * Analyses a series' slices in the worker, in order; each answer comes to onSlice as soon as it is ready (its
+   * pixels, map and view transferred, not copied). `view`: also the modality values for the viewer.
+   */
+  analyseSeries(slices: SeriesSliceRequest[], onSlice: (r: SeriesSliceAnswer) => void, view = true): SeriesRun {
+    const id = this.nextId++;
+    const done = this.send({ type: 'analyse-series', slices, view }, onSlice, id).then((r) => {
+      if (r.type === 'series-done') return { cancelled: r.cancelled };
+      throw r.type === 'error' ? new InferenceError(r.code, r.message) : new InferenceError('protocol', 'Unexpected answer.');
+    });
+    return { done, cancel: () => this.worker.postMessage({ type: 'cancel', id: this.nextId++, target: id } satisfies WorkerRequest) };
   }
 
   /** threads pins the WASM thread count (?threads=N, for the benchmark); default: all cores when cross-origin isolated. */

@@ -1,7 +1,7 @@
 // Shapes shared by the features: one analysed image, wherever it ran.
 import type { Analysis, Decision } from '../../models/core/interpret.ts';
 import type { Box } from '../../models/core/preprocess.ts';
-import type { DicomInfo } from './dicom-info.ts';
+import type { DicomInfo, SliceView } from './dicom-info.ts';
 import type { Backend } from './runtime.ts';
 
 /** A diagnosis or a refusal ("Not a brain MRI": label, probabilities and P(tumour) null), and where it ran. */
@@ -24,6 +24,8 @@ export interface RunInfo {
   threads?: number;
   /** A DICOM frame: which one, how it was read, whose scan (shown on this device only; never stored or sent). */
   dicom?: DicomInfo;
+  /** Series reading on the device: the frame's modality values, for the viewer's window (not what the model saw). */
+  view?: SliceView | null;
 }
 
 /** A grey image, 8-bit row-major, or one already encoded (a PNG data URL). */

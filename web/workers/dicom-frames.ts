@@ -4,11 +4,13 @@
 import { CodedError } from '../../models/core/errors.ts';
 import { loadCodec, modalityRefusal, openDicom, renderFrame, wasmCodecFor, type DicomImageFile } from '../../models/core/dicom/index.ts';
 import { DicomError } from '../../models/core/dicom/errors.ts';
+import { modalityValues, storedValues, toDisplay } from '../../models/core/dicom/display.ts';
+import { decodeFrame } from '../../models/core/dicom/frames.ts';
 import type { Pixels } from '../../models/core/preprocess.ts';
 import type { SliceMeta } from '../../models/core/dicom/parse.ts';
 import type { WasmCodec } from '../../models/core/dicom/wasm-codecs.ts';
 import { CODECS, browserWasm, codecUnavailable, keepDicomChunks } from '../lib/codec-assets.ts';
-import type { DicomInfo } from '../lib/dicom-info.ts';
+import type { DicomHeader, DicomInfo, SliceView } from '../lib/dicom-info.ts';
 import { sha256Hex } from '../lib/id.ts';
 
 const wasm = browserWasm();
@@ -49,10 +51,37 @@ export interface RenderedFrame {
   pixels: Pixels | null;
   /** What the validated-use rules read (models/core/scope.ts); no patient identity. */
   meta: SliceMeta;
+  /** With `view`: the frame's modality values for the series viewer (null for colour images). */
+  view?: SliceView | null;
+}
+
+/** The header of a file, for the study list: parsed, never decoded (throws no_image for a DICOMDIR or an SR). */
+export function dicomHeader(bytes: Uint8Array): DicomHeader {
+  const { meta, image, patient } = openDicom(bytes);
+  return {
+    meta,
+    frames: image.frames,
+    rows: image.rows,
+    columns: image.columns,
+    patient: { name: patient.name, id: patient.id, studyDate: patient.studyDate, studyDescription: patient.studyDescription },
+  };
+}
+
+/** Modality values of a grey frame, as compact as they fit: Int16 for integer values in range (most MR), else Float32. */
+function sliceView(values: Float64Array, width: number, height: number, window: { center: number; width: number }, invert: boolean): SliceView {
+  let min = Infinity, max = -Infinity, integral = true;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    if (integral && v !== Math.round(v)) integral = false;
+  }
+  const small = integral && min >= -32768 && max <= 32767;
+  return { width, height, values: small ? Int16Array.from(values) : Float32Array.from(values), min, max, window, invert };
 }
 
 /** Frame `frame` (1-based) of a DICOM file; throws the reader's coded errors, or codec_unavailable. */
-export async function dicomFrame(blob: Blob, frame = 1, key?: string): Promise<RenderedFrame> {
+export async function dicomFrame(blob: Blob, frame = 1, key?: string, view = false): Promise<RenderedFrame> {
   const { file, uidSha } = await open(blob, key);
   const { meta, patient, image, transferSyntax } = file;
   const info: DicomInfo = {
@@ -73,11 +102,26 @@ export async function dicomFrame(blob: Blob, frame = 1, key?: string): Promise<R
   }
   const codec = wasmCodecFor(transferSyntax.codec);
   if (codec) await ensureCodec(codec);
-  const rendered = await renderFrame(file, frame, wasm);
+  let rendered: Awaited<ReturnType<typeof renderFrame>>;
+  let sliceViewOf: SliceView | null = null;
+  if (view) {
+    // One decode for both: the 8-bit frame the model sees, and the modality values the viewer windows itself.
+    const decoded = await decodeFrame(file, frame - 1, wasm);
+    rendered = { frame, ...toDisplay(decoded, image, file.rendering) };
+    const grey = rendered.pixels.channels === 1 && rendered.window;
+    if (grey) {
+      const n = image.rows * image.columns;
+      const stored = storedValues(decoded.samples.length === n ? decoded : { ...decoded, samples: decoded.samples.subarray(0, n) }, image);
+      const w = rendered.window!;
+      sliceViewOf = sliceView(modalityValues(stored, file.rendering), image.columns, image.rows, { center: w.center, width: w.width }, image.photometric === 'MONOCHROME1');
+    }
+  } else {
+    rendered = await renderFrame(file, frame, wasm);
+  }
   if (key && frame === image.frames && last?.key === key) last = null; // the last frame: the file's bytes can go
   const { data } = rendered.pixels;
   const pixelsSha256 = await sha256Hex(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-  return { info: { ...info, window: rendered.window, pixelsSha256 }, pixels: rendered.pixels, meta };
+  return { info: { ...info, window: rendered.window, pixelsSha256 }, pixels: rendered.pixels, meta, ...(view ? { view: sliceViewOf } : {}) };
 }
 
 /** The rendered frame as a PNG: what "Analyse on server" uploads instead of the DICOM (no header, no UID, no name). */

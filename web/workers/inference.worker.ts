@@ -9,8 +9,8 @@ import { DECISION, MODEL_FILE, MODEL_INFO } from '../../models/core/model.ts';
 import { preprocess, type Pixels } from '../../models/core/preprocess.ts';
 import { decodeBlob } from '../lib/decode.ts';
 import { CodecError, keepDicomChunks } from '../lib/codec-assets.ts';
-import { isDicomBlob, type DicomInfo, type FrameRef } from '../lib/dicom-info.ts';
-import type { WorkerRequest, WorkerResponse } from '../lib/inference.ts';
+import { isDicomBlob, type DicomInfo, type FrameRef, type HeaderAnswer } from '../lib/dicom-info.ts';
+import type { SeriesSliceRequest, WorkerRequest, WorkerResponse } from '../lib/inference.ts';
 import type { AnalysisResult } from '../lib/types.ts';
 import { scoped } from './scope-answer.ts';
 import { RUNTIME_CACHE, RUNTIME_FILES, assetUrl, type RuntimeKind } from '../lib/runtime.ts';
@@ -98,10 +98,10 @@ function refusalOf(info: DicomInfo, backend: 'WebGPU' | 'WASM', totalMs: number)
 async function analyse(blob: Blob, ref: FrameRef | undefined, l: Loaded): Promise<AnalysisResult> {
   const t0 = performance.now();
   if (!(await isDicomBlob(blob))) return run(await decodeBlob(blob), l, t0);
-  const { info, pixels, meta } = await (await dicomReader()).dicomFrame(blob, ref?.frame ?? 1, ref?.key);
+  const { info, pixels, view, meta } = await (await dicomReader()).dicomFrame(blob, ref?.frame ?? 1, ref?.key, ref?.view);
   if (!pixels) return refusalOf(info, l.backend, performance.now() - t0);
   // Outside the validated scope (its metadata say so): "Outside validated use", no diagnosis.
-  return scoped({ ...(await run(pixels, l, t0)), dicom: info }, meta, ref?.where, pixels);
+  return scoped({ ...(await run(pixels, l, t0)), dicom: info, ...(view !== undefined ? { view } : {}) }, meta, ref?.where, pixels);
 }
 
 async function run(pixels: Pixels, { ort, session, backend, threads }: Loaded, t0: number) {
@@ -132,7 +132,56 @@ async function run(pixels: Pixels, { ort, session, backend, threads }: Loaded, t
   };
 }
 
-const post = (msg: WorkerResponse) => self.postMessage(msg);
+const post = (msg: WorkerResponse, transfer: Transferable[] = []) => self.postMessage(msg, transfer);
+
+/** Series requests asked to stop (by id): checked between slices. */
+const cancelled = new Set<number>();
+
+/** The buffers of an answer that can move to the UI instead of being copied: crop, map, viewer values. */
+function transferables(r: AnalysisResult): Transferable[] {
+  const out = new Set<ArrayBufferLike>();
+  for (const a of [r.pixels, r.cam, r.view?.values]) if (a && a.buffer instanceof ArrayBuffer) out.add(a.buffer);
+  return [...out] as Transferable[];
+}
+
+/** Series reading: each file's header only (no pixel decoded), for the study list; not DICOM and no image are skips. */
+async function headers(files: Blob[]): Promise<HeaderAnswer[]> {
+  const out: HeaderAnswer[] = [];
+  for (let index = 0; index < files.length; index++) {
+    const blob = files[index]!;
+    try {
+      if (!(await isDicomBlob(blob))) {
+        out.push({ index, ok: false, skip: 'not-dicom', message: 'not a DICOM file' });
+        continue;
+      }
+      const header = (await dicomReader()).dicomHeader(new Uint8Array(await blob.arrayBuffer()));
+      out.push({ index, ok: true, header });
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'codec_unavailable') throw err;
+      out.push({ index, ok: false, skip: code === 'no_image' ? 'no-image' : 'unreadable', message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return out;
+}
+
+/** A series, slice after slice, each answer posted as soon as it is ready; stops between slices when cancelled. */
+async function analyseSeries(id: number, slices: SeriesSliceRequest[], view: boolean): Promise<boolean> {
+  if (!loaded) throw Object.assign(new Error('The model is not loaded.'), { code: 'not_loaded' });
+  const l = await loaded;
+  for (const s of slices) {
+    if (cancelled.has(id)) return true;
+    try {
+      const result = await analyse(s.blob, { frame: s.frame, key: s.key, view, where: { index: s.index, count: slices.length } }, l);
+      post({ type: 'series-slice', id, index: s.index, result }, transferables(result));
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'analysis_failed';
+      if (code === 'codec_unavailable') throw err;
+      post({ type: 'series-slice', id, index: s.index, error: { code, message: err instanceof Error ? err.message : String(err) } });
+    }
+  }
+  return cancelled.has(id);
+}
 
 self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
   const msg = e.data;
@@ -178,6 +227,31 @@ self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'analysis_failed';
       post({ type: 'error', id: msg.id, code, message: err instanceof Error ? err.message : String(err) });
+    }
+    return;
+  }
+  if (msg.type === 'cancel') {
+    cancelled.add(msg.target);
+    return;
+  }
+  if (msg.type === 'dicom-header') {
+    try {
+      post({ type: 'dicom-headers', id: msg.id, headers: await headers(msg.files) });
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'header_failed';
+      post({ type: 'error', id: msg.id, code, message: err instanceof Error ? err.message : String(err) });
+    }
+    return;
+  }
+  if (msg.type === 'analyse-series') {
+    try {
+      const stopped = await analyseSeries(msg.id, msg.slices, msg.view);
+      post({ type: 'series-done', id: msg.id, cancelled: stopped });
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'analysis_failed';
+      post({ type: 'error', id: msg.id, code, message: err instanceof Error ? err.message : String(err) });
+    } finally {
+      cancelled.delete(msg.id);
     }
     return;
   }

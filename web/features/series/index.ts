@@ -1,0 +1,3 @@
+export { SeriesPanel, type SeriesPanelProps, sliceAnswerText } from './SeriesPanel.tsx';
+export type { SeriesEngine } from './useSeriesAnalysis.ts';
+export { buildStudies, seriesResultOf } from './study.ts';
