@@ -4,6 +4,7 @@
 import { CodedError } from '../../models/core/errors.ts';
 import { WASM_CODECS, codecAssetPath, type WasmCodec, type WasmSource } from '../../models/core/dicom/wasm-codecs.ts';
 import { sha256Hex } from './id.ts';
+import { joinReceived, nothingReceived, readBody } from './read-body.ts';
 import { CODEC_CACHE, assetFact, assetUrl } from './runtime.ts';
 
 export { CODEC_CACHE };
@@ -82,26 +83,14 @@ async function fetchCodec(cache: Cache, url: string, asset: CodecAsset, deps: Co
     throw codecUnavailable(asset.codec, 'offline or the server cannot be reached');
   }
   if (!res.ok || !res.body) throw codecUnavailable(asset.codec, `the server answered ${res.status}`);
-  const chunks: Uint8Array[] = [];
-  let got = 0;
+  const received = nothingReceived();
   try {
-    const reader = res.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      got += value.length;
-      onBytes(got);
-    }
+    await readBody(res.body, received, onBytes);
   } catch {
     throw codecUnavailable(asset.codec, 'the download was cut short');
   }
-  const body = new Uint8Array(got);
-  let at = 0;
-  for (const c of chunks) {
-    body.set(c, at);
-    at += c.length;
-  }
+  const body = joinReceived(received);
+  const got = received.bytes;
   if (asset.sha256) {
     const actual = await sha256Hex(body);
     if (actual !== asset.sha256) {

@@ -1,5 +1,6 @@
 // One file's download that survives a flaky network: streamed, retried with backoff, and resumed
 // with an HTTP Range request from the bytes already received when the server answers 206.
+import { joinReceived, nothingReceived, readBody } from '../../lib/read-body.ts';
 
 export interface RetryInfo {
   file: string;
@@ -55,15 +56,14 @@ export async function download(
   const attempts = Math.max(1, opts.attempts ?? 3);
   const backoff = opts.backoffMs ?? ((n: number) => 500 * 2 ** (n - 2));
   const sleep = opts.sleep ?? sleepMs;
-  let chunks: Uint8Array[] = [];
-  let got = 0;
+  let received = nothingReceived();
   const restart = () => {
-    chunks = [];
-    got = 0;
+    received = nothingReceived();
     onBytes(0);
   };
 
   for (let attempt = 1; ; attempt++) {
+    const got = received.bytes;
     try {
       const headers: Record<string, string> = got > 0 ? { Range: `bytes=${got}-` } : {};
       const res = await fetchImpl(url, { cache: 'no-store', headers });
@@ -79,22 +79,9 @@ export async function download(
         throw new DownloadError(`HTTP ${res.status}`, retryableStatus(res.status));
       }
       if (!res.body) throw new DownloadError('empty response', true);
-      const reader = res.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        chunks.push(value);
-        got += value.length;
-        onBytes(got);
-      }
-      if (expectedBytes > 0 && got < expectedBytes) throw new DownloadError(`the body ended after ${got} of ${expectedBytes} bytes`, true);
-      const body = new Uint8Array(got);
-      let at = 0;
-      for (const c of chunks) {
-        body.set(c, at);
-        at += c.length;
-      }
-      return body;
+      await readBody(res.body, received, onBytes);
+      if (expectedBytes > 0 && received.bytes < expectedBytes) throw new DownloadError(`the body ended after ${received.bytes} of ${expectedBytes} bytes`, true);
+      return joinReceived(received);
     } catch (err) {
       const retryable = !(err instanceof DownloadError) || err.retryable; // network errors are TypeErrors
       const reason = err instanceof Error ? err.message : String(err);
