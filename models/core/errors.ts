@@ -10,7 +10,8 @@ export class CodedError<C extends string = string> extends Error {
   }
 }
 
-export type DecodeErrorCode = 'unsupported_type' | 'too_large' | 'corrupt_image' | 'empty_file';
+export const DECODE_ERROR_CODES = ['unsupported_type', 'too_large', 'corrupt_image', 'empty_file'] as const;
+export type DecodeErrorCode = (typeof DECODE_ERROR_CODES)[number];
 export class DecodeError extends CodedError<DecodeErrorCode> {}
 
 export const isTooLarge = (width: number, height: number) => width > MAX_SIDE || height > MAX_SIDE || width * height > MAX_PIXELS;

@@ -32,7 +32,8 @@ export interface Preprocessed {
   colourfulness: number;
 }
 
-export type PreprocessErrorCode = 'bad_dimensions' | 'too_large' | 'too_small' | 'bad_buffer';
+export const PREPROCESS_ERROR_CODES = ['bad_dimensions', 'too_large', 'too_small', 'bad_buffer'] as const;
+export type PreprocessErrorCode = (typeof PREPROCESS_ERROR_CODES)[number];
 
 export class PreprocessError extends CodedError<PreprocessErrorCode> {}
 

@@ -35,7 +35,8 @@ export const codecAsset = (codec: WasmCodec): CodecAsset => {
 /** All four, ~1 MB: what "Prepare DICOM decoders for offline use" downloads. */
 export const codecBytes = (): number => CODECS.reduce((s, c) => s + codecAsset(c).bytes, 0);
 
-export type CodecErrorCode = 'codec_unavailable' | 'codec_integrity';
+export const CODEC_ERROR_CODES = ['codec_unavailable', 'codec_integrity'] as const;
+export type CodecErrorCode = (typeof CODEC_ERROR_CODES)[number];
 /** The decoder a file needs is not on this device and cannot be fetched now (offline, or the server failed). */
 export class CodecError extends CodedError<CodecErrorCode> {}
 

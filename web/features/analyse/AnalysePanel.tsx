@@ -5,6 +5,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useCallback, useEffect, useId, useRef, useState, type DragEvent } from 'react';
 import { isDicomBlob, type FrameRef } from '../../lib/dicom-info.ts';
+import { isFileError } from '../../lib/file-errors.ts';
 import { newId, sha256Hex } from '../../lib/id.ts';
 import { ENGINE_STOPPED, type DicomFrameForServer } from '../../lib/inference.ts';
 import type { AnalysisResult } from '../../lib/types.ts';
@@ -30,13 +31,6 @@ const refOf = (x: Item): FrameRef => ({ frame: x.frame ?? 1, key: x.key ?? x.id 
 /** The row's name: the file's, with the frame for a multi-frame DICOM. */
 export const itemLabel = (x: Pick<Item, 'file' | 'frame' | 'frames'>): string =>
   x.frames && x.frames > 1 ? `${x.file.name} · frame ${x.frame ?? 1}/${x.frames}` : x.file.name;
-
-/** Codes for which the file itself is the problem: shown in its row, never retried on the server. */
-const FILE_ERRORS = [
-  'unsupported_type', 'corrupt_image', 'empty_file', 'too_large', 'too_small', 'bad_dimensions', 'bad_buffer',
-  // DICOM (the server answers the same codes) and its decoders: the server would get the same decoded frame.
-  'no_image', 'unsupported_transfer_syntax', 'unsupported_image', 'codec_unavailable', 'codec_integrity',
-];
 
 export interface SavedResult {
   id: string;
@@ -182,7 +176,7 @@ export function AnalysePanel(props: AnalysePanelProps) {
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         const code = (err as { code?: string }).code ?? '';
-        const badFile = FILE_ERRORS.includes(code);
+        const badFile = isFileError(code);
         if (code === ENGINE_STOPPED) {
           patch(next.id, { status: 'queued' }); // the engine is restarting: this image runs on the new one
         } else if (badFile) {
