@@ -57,15 +57,14 @@ export const HeatmapSchema = z
       'is P(tumour). It shows where the evidence was found, not an outline of the tumour.',
   });
 
+const WindowSchema = z.object({ center: z.number(), width: z.number(), source: z.enum(['file', 'lut', 'auto']) }).nullable();
+
 const DicomSchema = z
   .object({
     modality: z.string(),
     transferSyntax: z.string().openapi({ description: 'Transfer syntax UID of the file.' }),
     frames: z.number().int(),
-    window: z
-      .object({ center: z.number(), width: z.number(), source: z.enum(['file', 'lut', 'auto']) })
-      .nullable()
-      .openapi({ description: "The VOI used for the frame answered: the file's first Window Center/Width, its VOI LUT, or (none in the file) auto: minimum to maximum. null for colour images." }),
+    window: WindowSchema.openapi({ description: "The VOI used for the frame answered: the file's first Window Center/Width, its VOI LUT, or (none in the file) auto: minimum to maximum. null for colour images." }),
   })
   .openapi('DicomRead', { description: 'How a DICOM upload was read. No patient data is read into, stored with or echoed in any answer.' });
 
@@ -85,6 +84,9 @@ const FrameAnswerSchema = z
     mriProbability: z.number(),
     uncertain: z.boolean(),
     outside: OutsideList.optional().openapi({ description: 'With "Outside validated use": why.' }),
+    window: WindowSchema.openapi({ description: "The VOI used for this frame (an Enhanced MR file may window each frame differently)." }),
+    heatmap: HeatmapSchema.optional().openapi({ description: 'With ?heatmap=1 (or ?overlay=1), for each diagnosed frame.' }),
+    overlay: z.string().optional().openapi({ description: 'With ?overlay=1, for each diagnosed frame: a PNG data URL, as at the top level.' }),
   })
   .openapi('FrameAnswer');
 

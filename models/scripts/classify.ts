@@ -42,7 +42,7 @@ for (const file of files) {
       const { result, label, probabilities, tumorProbability, uncertain, model, heatmap, overlay } = a;
       // A DICOM slice outside the validated use: result "Outside validated use", no diagnosis, and why (`outside`).
       const outside = a.result === 'Outside validated use' ? a.outside : undefined;
-      const dicom = answer.dicom && { ...answer.dicom, ...(answer.frames ? { window: undefined } : {}) };
+      const dicom = answer.dicom && { ...answer.dicom, ...('window' in a ? { window: a.window } : {}) };
       console.log(JSON.stringify({ file, frame: answer.frames ? a.frame : undefined, result, outside, label, probabilities, tumorProbability, uncertain, model, ms, heatmap, overlay, dicom }));
     }
   } catch (e) {
