@@ -18,7 +18,7 @@ const pct = (p: number) => `${Math.round(p * 100)} %`;
  * (outside the validated use, or no diagnosis) are hollow grey marks at the bottom; key slices are numbered.
  */
 export function SliceChart({ slices, keySlices, thresholds, width = 680, height = 190 }: SliceChartProps) {
-  const m = { left: 46, right: 12, top: 10, bottom: 34 };
+  const m = { left: 46, right: 12, top: 20, bottom: 34 };
   const w = width - m.left - m.right;
   const h = height - m.top - m.bottom;
   const byPosition = slices.length > 1 && slices.every((s) => typeof s.position === 'number' && Number.isFinite(s.position));
@@ -32,7 +32,9 @@ export function SliceChart({ slices, keySlices, thresholds, width = 680, height 
   const counted = slices.filter((s) => s.counted && s.tumorProbability !== null);
   const line = counted.map((s) => `${X(xOf(s)).toFixed(1)},${Y(s.tumorProbability!).toFixed(1)}`).join(' ');
   const ticks = [0, 0.25, 0.5, 0.75, 1];
-  const xTicks = slices.length > 1 ? [lo, lo + span / 4, lo + span / 2, lo + (3 * span) / 4, hi] : [lo];
+  const quarters = slices.length > 1 ? [lo, lo + span / 4, lo + span / 2, lo + (3 * span) / 4, hi] : [lo];
+  // Slice numbers are whole: no tick twice.
+  const xTicks = byPosition ? quarters : [...new Set(quarters.map((t) => Math.round(t)))];
   const peak = counted.reduce<SeriesSlicePoint | null>((a, s) => (a && a.tumorProbability! >= s.tumorProbability! ? a : s), null);
   const summary =
     `P(tumour) along ${slices.length} slice${slices.length === 1 ? '' : 's'}` +
