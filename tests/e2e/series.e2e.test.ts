@@ -1,0 +1,161 @@
+// Series reading end to end in Chromium against the built app (vite preview, production headers, WASM): a folder of
+// 20 slices written at test time from ../shared JPEGs (3 tumour slices in the middle of 17 no-tumour ones, files
+// under meaningless names in a shuffled order, plus a text file), set into the directory picker → the study list →
+// Analyse → the verdict and its key slice → the viewer (arrow keys, slider, wheel, a drag that changes the window,
+// zoom, a two-finger pinch). The longest main-thread task during the analysis is measured (PerformanceObserver
+// 'longtask') and must stay under 100 ms. Nothing made from ../shared is kept: the folder is removed afterwards.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERIES_RULE } from '../../models/core/model.ts';
+import { createClassifier } from '../../models/node/classifier.ts';
+import { fixtureDir } from '../support/dicom-fixtures.ts';
+import { cdName, clearPicks, greyOf, seeded, seriesFiles, shuffled, type WrittenSlice } from '../support/series-fixtures.ts';
+import { available, hasData } from '../support/skip.ts';
+import { HAS_BROWSER, REPO, ensureBuilt, serveDist, tabletProfile, type Served } from './harness.ts';
+
+const OUT = `${REPO}tests/e2e/output/`;
+const N = 20;
+/** Tumour slices in the middle of the series (the outer 20 % is outside the validated use, edge of the head). */
+const TUMOUR_AT = [8, 10, 12];
+
+const LONGTASKS = `(() => {
+  window.__longtasks = [];
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longtasks.push({ start: e.startTime, duration: e.duration }); })
+    .observe({ type: 'longtask', buffered: true });
+})()`;
+
+describe.runIf(HAS_BROWSER && available(hasData, 'the MRI data folder (../shared/data)'))('series reading in the PWA (Chromium, vite preview)', () => {
+  let served: Served;
+  let context: BrowserContext;
+  let page: Page;
+  let folder: { dir: string; remove: () => void };
+  let slices: WrittenSlice[];
+  const report: Record<string, unknown> = {};
+
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    const picks = await clearPicks(await createClassifier(), N - TUMOUR_AT.length, TUMOUR_AT.length);
+    const greys = [];
+    let t = 0, k = 0;
+    for (let i = 0; i < N; i++) {
+      const tumour = TUMOUR_AT.includes(i);
+      greys.push({ grey: await greyOf(tumour ? picks.tumour[t++]! : picks.noTumour[k++]!), tumour });
+    }
+    slices = seriesFiles({ studyUid: '2.25.7000001', seriesUid: '2.25.7000002', description: 'T1 AX E2E', seriesNumber: 4, slices: greys, reverseInstances: true });
+    folder = fixtureDir();
+    const rand = seeded(13);
+    const cd = join(folder.dir, 'CD', 'DICOM');
+    mkdirSync(cd, { recursive: true });
+    for (const s of shuffled(slices, rand)) writeFileSync(join(cd, cdName(rand)), s.bytes);
+    writeFileSync(join(folder.dir, 'CD', 'README.TXT'), 'Patient CD: open the DICOM folder with a viewer.\n');
+    await ensureBuilt();
+    served = await serveDist();
+    context = await tabletProfile([], true);
+    page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(`${served.url}/?backend=wasm`);
+    await page.getByText('Ready offline').waitFor({ timeout: 120_000 });
+  }, 300_000);
+
+  afterAll(async () => {
+    writeFileSync(`${OUT}series.json`, JSON.stringify(report, null, 2));
+    await context?.close();
+    await served?.close();
+    folder?.remove();
+  });
+
+  it('a folder in the directory picker → the study list from the headers, the text file skipped and counted', async () => {
+    const t0 = Date.now();
+    await page.getByLabel('Folder of DICOM files').setInputFiles(join(folder.dir, 'CD'));
+    const list = page.getByRole('region', { name: 'Studies' });
+    await list.waitFor({ timeout: 60_000 });
+    report.listMs = Date.now() - t0;
+    expect(await list.getByRole('status').textContent()).toBe('1 study, 1 series, 20 slices. Skipped 1 file: 1 not DICOM.');
+    const row = list.locator('tr[data-series="T1 AX E2E"]');
+    expect(await row.locator('td').allTextContents()).toEqual(['MR', '20', 'axial', 'Analyse']);
+    expect(await list.textContent()).toContain('DOE JANE'); // the fake patient, on this device only
+  }, 90_000);
+
+  it('analyses the series in the worker: progress, Tumor with a tumour key slice, no main-thread task ≥ 100 ms', async () => {
+    await page.evaluate(LONGTASKS);
+    const t0 = Date.now();
+    await page.getByRole('button', { name: 'Analyse series T1 AX E2E' }).click();
+    const progress = page.getByTestId('series-progress');
+    await expect.poll(() => progress.textContent(), { timeout: 120_000 }).toMatch(/^20 of 20 slices · [\d.]+ slices\/s · [\d.]+ s$/);
+    const wall = Date.now() - t0;
+    const text = (await progress.textContent())!;
+    const longtasks = (await page.evaluate('window.__longtasks')) as Array<{ start: number; duration: number }>;
+    const longest = Math.max(0, ...longtasks.map((l) => l.duration));
+    Object.assign(report, { analysis: text, analysisWallMs: wall, slicesPerSecond: Number(/([\d.]+) slices\/s/.exec(text)![1]), longtasks: longtasks.length, longestTaskMs: longest });
+    console.log(`series: ${text}; ${longtasks.length} long tasks, longest ${longest.toFixed(0)} ms`);
+    expect(longest).toBeLessThan(100);
+    const verdict = page.getByRole('article', { name: 'Series verdict' });
+    expect(await verdict.getByTestId('series-result').textContent()).toBe('Tumor');
+    const p = Number((await verdict.getByTestId('series-probability').textContent())!.replace(' %', '')) / 100;
+    expect(p).toBeGreaterThanOrEqual(SERIES_RULE.threshold - 0.001);
+    // the outer slices are outside the validated use (edge of the head) and do not count
+    expect(await verdict.textContent()).toMatch(/1[0-9] of 20 slices counted\. Not counted: edge of the head \(\d\)/);
+    const keys = await verdict.locator('.key-slices li').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-slice'))));
+    expect(keys.length).toBeGreaterThanOrEqual(1);
+    expect(TUMOUR_AT).toContain(keys[0]); // the most suspicious is a tumour slice
+    expect(keys.slice(0, 3).sort()).toEqual([...TUMOUR_AT].sort());
+    report.keySlices = keys;
+    expect(await page.locator('.series-chart circle').count()).toBeGreaterThan(10);
+  }, 150_000);
+
+  it('the viewer: keys, slider, wheel change the slice; a drag changes the window; zoom by button and by pinch', async () => {
+    const viewer = page.getByRole('group', { name: 'Slice viewer' });
+    const canvas = viewer.locator('canvas.viewer-canvas');
+    const at = async () => Number(await canvas.getAttribute('data-slice'));
+    const first = await at();
+    expect(TUMOUR_AT).toContain(first); // opens on the most suspicious slice
+    expect(await viewer.getByTestId('slice-answer').textContent()).toMatch(/^Tumor · P\(tumour\) /);
+    await viewer.focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await at()).toBe(first + 1);
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    expect(await at()).toBe(first - 1);
+    await viewer.getByRole('slider', { name: 'Slice' }).fill('1');
+    expect(await at()).toBe(0);
+    expect(await viewer.getByTestId('slice-answer').textContent()).toMatch(/Outside validated use: edge of the head/);
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, 120);
+    await expect.poll(at).toBe(1);
+    await viewer.getByRole('slider', { name: 'Slice' }).fill(String(first + 1));
+    // drag: right widens the window, down raises the level
+    const before = await canvas.getAttribute('data-window');
+    const pixelsBefore = await canvas.evaluate((c: HTMLCanvasElement) => c.toDataURL());
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2 + 60, { steps: 6 });
+    await page.mouse.up();
+    const after = await canvas.getAttribute('data-window');
+    expect(after).not.toBe(before);
+    const [c0, w0] = before!.split('/').map(Number), [c1, w1] = after!.split('/').map(Number);
+    expect(w1!).toBeGreaterThan(w0!);
+    expect(c1!).toBeGreaterThan(c0!);
+    expect(await canvas.evaluate((c: HTMLCanvasElement) => c.toDataURL())).not.toBe(pixelsBefore);
+    await viewer.getByRole('button', { name: 'Zoom in' }).click();
+    expect(Number(await canvas.getAttribute('data-zoom'))).toBeCloseTo(1.25, 2);
+    await viewer.getByRole('button', { name: 'Reset' }).click();
+    expect(await canvas.getAttribute('data-window')).toBe(before);
+    // a two-finger pinch (touch points through CDP): fingers apart → zoom in
+    const cdp = await context.newCDPSession(page);
+    const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
+    const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', d: number) =>
+      cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x: cx - d, y: cy, id: 1 }, { x: cx + d, y: cy, id: 2 }] });
+    await touch('touchStart', 40);
+    for (const d of [60, 80, 100, 120]) await touch('touchMove', d);
+    await touch('touchEnd', 0);
+    const pinched = Number(await canvas.getAttribute('data-zoom'));
+    report.pinchZoom = pinched;
+    expect(pinched).toBeGreaterThan(2);
+    await viewer.getByRole('button', { name: 'Reset' }).click();
+    expect(await viewer.textContent()).toContain('The display window changes only what you see here');
+    await viewer.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${OUT}series.png`, fullPage: true });
+  }, 90_000);
+});
