@@ -26,16 +26,18 @@ export interface ImageAnalysis {
 
 export async function analyseImage(bytes: Uint8Array, classifier: Detector, options: DetectOptions = {}): Promise<ImageAnalysis> {
   const started = performance.now();
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  let analysis: Detected;
+  let detected: Detected;
   try {
-    analysis = await classifier.detect(bytes, options);
+    detected = await classifier.detect(bytes, options);
   } catch (err) {
     if (err instanceof DicomError) throw new ApiError(DICOM_STATUS[err.code], err.code, err.message);
     if (err instanceof DecodeError) throw new ApiError(DECODE_STATUS[err.code], err.code, err.message);
     if (err instanceof PreprocessError) throw new ApiError(PREPROCESS_STATUS[err.code], preprocessCode(err.code), err.message);
     throw err;
   }
+  // A DICOM file's own hash is a hash of its patient header too: the history keeps the rendered pixels' instead.
+  const { pixelSha256, ...analysis } = detected;
+  const sha256 = pixelSha256 ?? createHash('sha256').update(bytes).digest('hex');
   if (analysis.result === 'Not a brain MRI') {
     throw new ApiError(422, 'not_mri', 'This image does not look like a brain MRI, so no diagnosis is given. Upload an axial brain MRI slice.');
   }

@@ -27,6 +27,8 @@ export type Detected = Analysis & {
   /** Multi-frame DICOM: the frame answered at the top level (the most suspicious in scope), and every frame's answer. */
   frame?: number;
   frames?: Array<Detected & { frame: number; window: Window | null }>;
+  /** DICOM: the rendered frames' sha256, for the history (never sent back: analyse-image.ts takes it off). */
+  pixelSha256?: string;
 };
 
 /** A DICOM frame's validated-use verdict (models/core/scope.ts); null for a picture, which has no metadata. */
@@ -57,9 +59,10 @@ async function answerAll(model: Pick<Classifier, 'analyse'>, inputs: Preprocesse
   let top = 0;
   answers.forEach((a, i) => { if (suspicion(a) > suspicion(answers[top]!)) top = i; });
   const dicom = { ...decoded.dicom, window: decoded.frames[top]!.window };
-  if (answers.length === 1) return { ...answers[0]!, dicom };
+  const pixelSha256 = decoded.pixelSha256 ?? undefined;
+  if (answers.length === 1) return { ...answers[0]!, dicom, pixelSha256 };
   const frames = answers.map((a, i) => ({ ...a, frame: decoded.frames[i]!.frame!, window: decoded.frames[i]!.window }));
-  return { ...frames[top]!, dicom, frames };
+  return { ...frames[top]!, dicom, frames, pixelSha256 };
 }
 
 const preprocessAll = (decoded: DecodedInput) => decoded.frames.map((f) => preprocess(f.pixels));

@@ -1,5 +1,6 @@
 // POST /detect with DICOM, real model: raw application/dicom bodies and multipart files (any name, no extension),
 // the `dicom` block, refusals by modality and by content, and the same answer as the slice rendered to PNG.
+import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../api/db/migrate.ts';
@@ -189,5 +190,24 @@ describe.runIf(runReal)('POST /detect with a multi-frame MR', () => {
       const single = await postRaw(variantFile('12bit', g).bytes);
       expect(single.body.probabilities).toEqual(body.frames![i]!.probabilities);
     }
+  });
+});
+
+describe.runIf(runReal)('the history of a DICOM /detect', () => {
+  it("keeps the rendered pixels' hash, not the file's: the same slice under two patients' names is one hash, and no answer carries it", async () => {
+    const px = await decodeImage(readBytes(sampleJpegs(4)[2]!));
+    const grey = { data: toGrey(px).grey, width: px.width, height: px.height };
+    const a = variantFile('12bit', grey, 1).bytes;
+    const b = new Uint8Array(a);
+    const at = new TextDecoder('latin1').decode(b).indexOf(FAKE_PATIENT.patientName);
+    b.set(new TextEncoder().encode('ROE^JOHN'), at);
+    const [ra, rb] = [await postRaw(a), await postRaw(b)];
+    expect(ra.status).toBe(200);
+    expect(ra.body).not.toHaveProperty('pixelSha256');
+    const res = await app.request('/api/detections?limit=2', { headers: { 'auth-token': token } });
+    const { items } = (await res.json()) as { items: Array<{ id: string; imageSha256: string }> };
+    const stored = (id: unknown) => items.find((d) => d.id === id)!.imageSha256;
+    expect(stored(ra.body.id)).toBe(stored(rb.body.id));
+    expect(stored(ra.body.id)).not.toBe(createHash('sha256').update(a).digest('hex'));
   });
 });

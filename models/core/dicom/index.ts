@@ -4,6 +4,7 @@ export { openDicom, renderFrame, dicomSummary, modalityRefusal, type DicomFrame,
 export { DicomError, type DicomErrorCode } from './errors.ts';
 export { isDicom } from './sniff.ts';
 export type { PatientInfo, SliceMeta } from './parse.ts';
+export { frameGeometry } from './parse.ts';
 export type { Window } from './display.ts';
 export { WASM_CODECS, codecAssetPath, type WasmCodec, type WasmSource } from './wasm-codecs.ts';
 export { TRANSFER_SYNTAXES } from './transfer-syntax.ts';
