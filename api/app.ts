@@ -18,6 +18,7 @@ import { detectionRoutes } from './routes/detections.ts';
 import { meRoutes } from './routes/me.ts';
 import { openapiRoute } from './routes/openapi.ts';
 import { rootRoutes } from './routes/root.ts';
+import { seriesRoutes } from './routes/series.ts';
 import { createRouter } from './routes/openapi-app.ts';
 import { ErrorSchema } from './schemas.ts';
 import { serveStatic } from './static.ts';
@@ -53,10 +54,12 @@ export function createApp({ db, classifier, config, now = () => new Date(), pass
     c.set('deps', deps);
     await next();
   });
-  app.use('*', bodyLimit({
+  const requestLimit = bodyLimit({
     maxSize: config.bodyLimit,
     onError: () => { throw new ApiError(413, 'too_large', `The request body is over the ${config.bodyLimit}-byte limit.`); },
-  }));
+  });
+  // POST /api/series has its own, larger limit, counted while its parts are read (api/series/multipart.ts).
+  app.use('*', (c, next) => (c.req.method === 'POST' && c.req.path === '/api/series' ? next() : requestLimit(c, next)));
   for (const path of CREDENTIAL_ROUTES) {
     app.use(path, bodyLimit({
       maxSize: config.jsonBodyLimit,
@@ -74,6 +77,7 @@ export function createApp({ db, classifier, config, now = () => new Date(), pass
   app.route('/', authRoutes());
   app.route('/', meRoutes());
   app.route('/', detectionRoutes());
+  app.route('/', seriesRoutes());
 
   app.openAPIRegistry.register('Error', ErrorSchema);
   app.openAPIRegistry.registerComponent('securitySchemes', 'authToken', { type: 'apiKey', in: 'header', name: 'auth-token' });

@@ -22,6 +22,8 @@ export interface Config {
   cookieSecure: 'auto' | boolean;
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
+  /** Largest POST /api/series body (many DICOM files), in bytes; read part by part, never held whole. */
+  seriesBodyLimit: number;
   /** Built PWA, served to browsers. */
   distDir: string;
   /** Static assets (model files) served when dist/web/ has not been built. */
@@ -93,6 +95,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionCacheMs: int('SESSION_CACHE_MS', env.SESSION_CACHE_MS, 2000),
     cookieSecure: !cookie || cookie === 'auto' ? 'auto' : flag(cookie, false),
     bodyLimit: int('BODY_LIMIT_BYTES', env.BODY_LIMIT_BYTES, 10 * 1024 * 1024, 1024),
+    seriesBodyLimit: int('SERIES_BODY_LIMIT_BYTES', env.SERIES_BODY_LIMIT_BYTES, 200 * 1024 * 1024, 1024),
     distDir: resolve(cwd, env.BIGBRAIN_DIST_DIR || 'dist/web'),
     publicDir: resolve(cwd, 'public'),
     modelPath: env.MODEL_PATH ? resolve(cwd, env.MODEL_PATH) : undefined,

@@ -4,61 +4,15 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERIES_RULE } from '../../models/core/model.ts';
-import { createClassifier } from '../../models/node/classifier.ts';
-import { FAKE_PATIENT, fixtureDir } from '../support/dicom-fixtures.ts';
-import { cdName, clearPicks, greyOf, SAGITTAL, seeded, seriesFiles, shuffled, type WrittenSlice } from '../support/series-fixtures.ts';
+import { FAKE_PATIENT } from '../support/dicom-fixtures.ts';
+import { mixedFolder, UIDS, type SeriesFixture } from '../support/series-fixtures.ts';
 import { available, DATA_DIR, hasData } from '../support/skip.ts';
 
 const hasDcmmkdir = spawnSync('sh', ['-c', 'command -v dcmmkdir'], { stdio: 'ignore' }).status === 0;
 const cli = (args: string[]) => spawnSync('npx', ['tsx', 'models/scripts/classify.ts', '--series', ...args], { encoding: 'utf8' });
 const lines = (out: string) => out.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-
-export interface SeriesFixture {
-  dir: string;
-  /** File name → what was written. */
-  byName: Map<string, WrittenSlice>;
-  remove: () => void;
-}
-
-/** UIDs of the fixture: study A sorts before study B. */
-export const UIDS = {
-  studyA: '2.25.7100001', studyB: '2.25.7200002',
-  tumour: '2.25.7100001.2', clear: '2.25.7100001.1', sagittal: '2.25.7100001.3', single: '2.25.7200002.1', ct: '2.25.7200002.9',
-};
-
-/** The mixed folder: five series in two studies, shuffled under meaningless names, with a PNG and a text file. */
-export async function mixedFolder(): Promise<SeriesFixture> {
-  const classifier = await createClassifier();
-  const picks = await clearPicks(classifier, 60, 4);
-  await classifier.release();
-  if (picks.noTumour.length < 60 || picks.tumour.length < 4) throw new Error(`too few clear picks: ${picks.noTumour.length}, ${picks.tumour.length}`);
-  const greys = { no: await Promise.all(picks.noTumour.map((p) => greyOf(p))), yes: await Promise.all(picks.tumour.map((p) => greyOf(p))) };
-  const no = (from: number, n: number) => greys.no.slice(from, from + n).map((grey) => ({ grey, tumour: false }));
-  // 20 slices with three tumour slices in the middle (indices 9–11); Instance Numbers counting the other way.
-  const tumourSlices = [...no(0, 9), ...greys.yes.slice(0, 3).map((grey) => ({ grey, tumour: true })), ...no(9, 8)];
-  const written = [
-    ...seriesFiles({ studyUid: UIDS.studyA, seriesUid: UIDS.tumour, description: 'T1 AX SE', seriesNumber: 2, slices: tumourSlices, reverseInstances: true }),
-    ...seriesFiles({ studyUid: UIDS.studyA, seriesUid: UIDS.clear, description: 'T1 AX SE 2', seriesNumber: 1, slices: no(17, 16), noGeometry: true }),
-    ...seriesFiles({ studyUid: UIDS.studyA, seriesUid: UIDS.sagittal, description: 'T1 SAG', seriesNumber: 3, slices: no(33, 6), orientation: SAGITTAL }),
-    // One tumour slice among twelve: top-2 mean, so one slice alone does not make the series Tumor.
-    ...seriesFiles({ studyUid: UIDS.studyB, seriesUid: UIDS.single, description: 'T1 AX one', seriesNumber: 1, slices: [...no(39, 6), { grey: greys.yes[3]!, tumour: true }, ...no(45, 5)] }),
-    ...seriesFiles({ studyUid: UIDS.studyB, seriesUid: UIDS.ct, description: 'CT HEAD', seriesNumber: 9, slices: no(50, 2), modality: 'CT' }),
-  ];
-  const { dir, remove } = fixtureDir();
-  const rand = seeded(13);
-  const byName = new Map<string, WrittenSlice>();
-  for (const w of shuffled(written, rand)) {
-    const name = cdName(rand);
-    byName.set(name, w);
-    writeFileSync(join(dir, name), w.bytes);
-  }
-  await sharp({ create: { width: 80, height: 80, channels: 3, background: '#336699' } }).png().toFile(join(dir, 'preview.png'));
-  writeFileSync(join(dir, 'README.TXT'), 'patient CD');
-  return { dir, byName, remove };
-}
 
 describe.runIf(available(hasData, 'the MRI data folder (../shared/data)'))('npm run classify -- --series', () => {
   let fx: SeriesFixture;
@@ -125,7 +79,7 @@ describe.runIf(available(hasData, 'the MRI data folder (../shared/data)'))('npm 
 
   it('skips non-DICOM files with a count on stderr, and prints no patient data', () => {
     expect(stderr).toMatch(/58 files read; skipped 2 \{"not DICOM":2\}/);
-    for (const v of Object.values(FAKE_PATIENT).filter((v) => v !== FAKE_PATIENT.seriesDescription)) expect(stdout).not.toContain(v);
+    for (const v of Object.values(FAKE_PATIENT).filter((v) => v !== FAKE_PATIENT.seriesDescription && v.length > 2)) expect(stdout).not.toContain(v);
   });
 
   it.runIf(available(hasDcmmkdir, "dcmtk's dcmmkdir"))('reads a patient CD by its DICOMDIR (dcmmkdir) alike', () => {

@@ -2,13 +2,13 @@
 // of scanner-like DICOM series (Image Position / Orientation Patient, Instance Number, Study / Series UID, axial T1
 // timing), files named with meaningless names in a shuffled order. Also the picks: no-tumour and tumour JPEGs the model
 // answers clearly, so a test of the series logic does not hinge on borderline slices.
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { preprocess } from '../../models/core/preprocess.ts';
-import type { Classifier } from '../../models/node/classifier.ts';
+import { createClassifier, type Classifier } from '../../models/node/classifier.ts';
 import { imageFile } from '../../models/scripts/dicom-write.ts';
-import { FAKE_PATIENT, type Grey } from './dicom-fixtures.ts';
+import { FAKE_PATIENT, fixtureDir, type Grey } from './dicom-fixtures.ts';
 import { DATA_DIR } from './skip.ts';
 
 export const AXIAL = [1, 0, 0, 0, 1, 0] as const;
@@ -119,4 +119,48 @@ export async function clearPicks(classifier: Classifier, noTumour: number, tumou
   const types = ['glioma', 'meningioma', 'pituitary'].map(list);
   const interleaved = types[0]!.flatMap((_, i) => types.map((t) => t[i]).filter((x): x is string => !!x));
   return { noTumour: await take(list('notumor').filter((_, i) => i % 3 === 0), noTumour, (v) => v < 0.2), tumour: await take(interleaved.filter((_, i) => i % 5 === 0), tumour, (v) => v > 0.995) };
+}
+
+export interface SeriesFixture {
+  dir: string;
+  /** File name → what was written. */
+  byName: Map<string, WrittenSlice>;
+  remove: () => void;
+}
+
+/** UIDs of the fixture: study A sorts before study B. */
+export const UIDS = {
+  studyA: '2.25.7100001', studyB: '2.25.7200002',
+  tumour: '2.25.7100001.2', clear: '2.25.7100001.1', sagittal: '2.25.7100001.3', single: '2.25.7200002.1', ct: '2.25.7200002.9',
+};
+
+/** The mixed folder: five series in two studies, shuffled under meaningless names, with a PNG and a text file. */
+export async function mixedFolder(): Promise<SeriesFixture> {
+  const classifier = await createClassifier();
+  const picks = await clearPicks(classifier, 60, 4);
+  await classifier.release();
+  if (picks.noTumour.length < 60 || picks.tumour.length < 4) throw new Error(`too few clear picks: ${picks.noTumour.length}, ${picks.tumour.length}`);
+  const greys = { no: await Promise.all(picks.noTumour.map((p) => greyOf(p))), yes: await Promise.all(picks.tumour.map((p) => greyOf(p))) };
+  const no = (from: number, n: number) => greys.no.slice(from, from + n).map((grey) => ({ grey, tumour: false }));
+  // 20 slices with three tumour slices in the middle (indices 9–11); Instance Numbers counting the other way.
+  const tumourSlices = [...no(0, 9), ...greys.yes.slice(0, 3).map((grey) => ({ grey, tumour: true })), ...no(9, 8)];
+  const written = [
+    ...seriesFiles({ studyUid: UIDS.studyA, seriesUid: UIDS.tumour, description: 'T1 AX SE', seriesNumber: 2, slices: tumourSlices, reverseInstances: true }),
+    ...seriesFiles({ studyUid: UIDS.studyA, seriesUid: UIDS.clear, description: 'T1 AX SE 2', seriesNumber: 1, slices: no(17, 16), noGeometry: true }),
+    ...seriesFiles({ studyUid: UIDS.studyA, seriesUid: UIDS.sagittal, description: 'T1 SAG', seriesNumber: 3, slices: no(33, 6), orientation: SAGITTAL }),
+    // One tumour slice among twelve: top-2 mean, so one slice alone does not make the series Tumor.
+    ...seriesFiles({ studyUid: UIDS.studyB, seriesUid: UIDS.single, description: 'T1 AX one', seriesNumber: 1, slices: [...no(39, 6), { grey: greys.yes[3]!, tumour: true }, ...no(45, 5)] }),
+    ...seriesFiles({ studyUid: UIDS.studyB, seriesUid: UIDS.ct, description: 'CT HEAD', seriesNumber: 9, slices: no(50, 2), modality: 'CT' }),
+  ];
+  const { dir, remove } = fixtureDir();
+  const rand = seeded(13);
+  const byName = new Map<string, WrittenSlice>();
+  for (const w of shuffled(written, rand)) {
+    const name = cdName(rand);
+    byName.set(name, w);
+    writeFileSync(join(dir, name), w.bytes);
+  }
+  await sharp({ create: { width: 80, height: 80, channels: 3, background: '#336699' } }).png().toFile(join(dir, 'preview.png'));
+  writeFileSync(join(dir, 'README.TXT'), 'patient CD');
+  return { dir, byName, remove };
 }
