@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_INFO, MODEL_SHA256 } from '../../models/core/model.ts';
+import { seriesFiles } from '../support/series-fixtures.ts';
 import { FAKE_PATIENT, greyPicture, multiFrameMr } from './dicom-samples.ts';
 import { HAS_BROWSER, REPO, ensureBuilt, serveDist, tabletProfile, type Served } from './harness.ts';
 
@@ -26,7 +27,7 @@ async function printedText(page: Page, path: string): Promise<string> {
   if (HAS_POPPLER) return execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
   await page.emulateMedia({ media: 'print' });
   const text = await page.evaluate(() => document.body.innerText);
-  await page.emulateMedia({ media: 'screen' });
+  await page.emulateMedia({ media: null }); // not 'screen': page.pdf() would then print the screen styles
   return text;
 }
 
@@ -41,6 +42,7 @@ describe.runIf(HAS_BROWSER)('one-page report (Chromium, vite preview)', () => {
   let served: Served;
   let context: BrowserContext;
   let page: Page;
+  let series: Array<{ name: string; mimeType: string; buffer: Buffer }>;
   const facts: Record<string, unknown> = { textFrom: HAS_POPPLER ? 'pdftotext' : 'print-media DOM' };
 
   beforeAll(async () => {
@@ -48,6 +50,9 @@ describe.runIf(HAS_BROWSER)('one-page report (Chromium, vite preview)', () => {
     const frames = await Promise.all(Array.from({ length: FRAMES }, (_, i) => greyPicture(256, i)));
     facts.pictures = frames[0]!.source;
     const file = multiFrameMr(frames.map((f) => f.grey));
+    // The same pictures as a series of single-frame files with geometry, for the series feature's own report.
+    series = seriesFiles({ studyUid: '2.25.7100001', seriesUid: '2.25.7100002', description: 'T1 AX REPORT', seriesNumber: 5, slices: frames.map((f) => ({ grey: f.grey, tumour: false })) })
+      .map((f, i) => ({ name: `S${String(i).padStart(3, '0')}`, mimeType: 'application/dicom', buffer: Buffer.from(f.bytes) }));
     await ensureBuilt();
     served = await serveDist();
     context = await tabletProfile();
@@ -133,9 +138,39 @@ describe.runIf(HAS_BROWSER)('one-page report (Chromium, vite preview)', () => {
       const r = getComputedStyle(document.querySelector('.report')!);
       return { bg: r.backgroundColor, ink: r.color };
     });
-    await page.emulateMedia({ media: 'screen' });
+    await page.emulateMedia({ media: null }); // not 'screen': page.pdf() would then print the screen styles
     expect(colours).toEqual({ bg: 'rgb(255, 255, 255)', ink: 'rgb(0, 0, 0)' });
     await page.getByRole('button', { name: 'Close report' }).click();
     await page.getByRole('button', { name: 'Dark display' }).click();
+  });
+
+  it('from the series feature: its Report button opens its SeriesResult, one page; history keeps the series without the patient', async () => {
+    await page.getByLabel('DICOM files of a series').setInputFiles(series);
+    await page.getByRole('button', { name: 'Analyse series T1 AX REPORT' }).click();
+    await expect.poll(() => page.getByTestId('series-progress').textContent(), { timeout: 120_000 }).toMatch(new RegExp(`^${FRAMES} of ${FRAMES} slices`));
+    await page.locator('.series-actions').getByRole('button', { name: 'Report' }).click();
+    const dialog = page.getByRole('dialog', { name: 'BigBrain series report' });
+    await dialog.waitFor();
+    await page.locator('.report').screenshot({ path: `${OUT}report-series.png` });
+    const { pages, text } = await printToPdf(page, 'report-series');
+    facts.series = { pages, verdict: /(Tumor|No Tumor|Uncertain|Outside validated use)/.exec(text)?.[1], keySlices: await dialog.getByRole('img', { name: /^Key slice/ }).count() };
+    expect(pages).toBe(1);
+    for (const t of ['T1 AX REPORT', '(#5)', `${FRAMES}`, 'P(tumour) along the series', 'Slice position along the slice normal (mm)', 'Research and triage support only']) expect(text, t).toContain(t);
+    expect(text.replace(/\s/g, '')).toContain(MODEL_SHA256);
+    expect(text).not.toMatch(/DOE|PID-12345/);
+    await dialog.getByRole('button', { name: 'Close report' }).click();
+    // History: one series entry, none of the patient's data in what was stored (IndexedDB, this account).
+    const entry = page.locator('.history-list li[data-kind="series"]');
+    await entry.first().waitFor();
+    expect(await entry.count()).toBe(1);
+    expect(await entry.textContent()).toContain(`Series · T1 AX REPORT · ${FRAMES} slices`);
+    const stored = await page.evaluate(`new Promise((resolve, reject) => {
+      const open = indexedDB.open('bigbrain');
+      open.onsuccess = () => { const r = open.result.transaction('detections').objectStore('detections').getAll(); r.onsuccess = () => resolve(JSON.stringify(r.result)); r.onerror = () => reject(r.error); };
+      open.onerror = () => reject(open.error);
+    })`) as string;
+    const row = (JSON.parse(stored) as Array<{ series?: unknown }>).filter((r) => r.series);
+    expect(row).toHaveLength(1);
+    expect(JSON.stringify(row)).not.toMatch(/DOE|JANE|PID-12345|20240229|2024-02-29|2\.25\.71/);
   });
 });

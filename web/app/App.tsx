@@ -76,8 +76,18 @@ export function App({ store: givenStore }: { store?: HistoryStore }) {
   // Series reading (web/features/series): headers need only the worker, analysis the model.
   const readHeaders = useCallback((files: Blob[]) => worker().dicomHeaders(files), [worker]);
   const seriesEngine = useMemo<SeriesEngine | null>(() => (engine ? { analyseSeries: (...a) => engine.client.analyseSeries(...a) } : null), [engine]);
-  const { add } = history;
+  const { add, addSeries } = history;
   const onResult = useCallback((r: SavedResult) => add(r), [add]);
+  // A series analysed: history keeps its trace (no patient data: seriesToRecord); the report opens from its verdict.
+  const onSeriesResult = useCallback((r: SeriesResult) => void addSeries(r), [addSeries]);
+  const seriesActions = useCallback(
+    (r: SeriesResult) => (
+      <button type="button" onClick={() => setReport(r)}>
+        Report
+      </button>
+    ),
+    [],
+  );
 
   return (
     <div className="app">
@@ -117,7 +127,7 @@ export function App({ store: givenStore }: { store?: HistoryStore }) {
           onBusyChange={setBusy}
           onReport={onReport}
         />
-          <SeriesPanel engine={seriesEngine} readHeaders={readHeaders} deviceUnavailable={deviceUnavailable} />
+          <SeriesPanel engine={seriesEngine} readHeaders={readHeaders} deviceUnavailable={deviceUnavailable} onSeriesResult={onSeriesResult} actions={seriesActions} />
         </div>
         <aside>
           <HistoryPanel
