@@ -1,10 +1,12 @@
 // Accessibility and tablet grade in Chromium, against the built app (vite preview): axe-core (WCAG 2.0/2.1 A and
-// AA rules) reports nothing on any screen — main, settings, account (with a sign-in error), history, a DICOM result
+// AA rules) reports nothing on any screen — main, settings, account (with a sign-in error), history, a DICOM result,
+// the series study list, verdict and viewer
 // card, the report — in light and in dark display; every control is at least 44 × 44 CSS px on a 768 × 1024 tablet;
 // the dark display follows prefers-color-scheme and the toggle, and is kept; landscape puts the panels side by side.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriesFiles } from '../support/series-fixtures.ts';
 import { greyPicture, multiFrameMr } from './dicom-samples.ts';
 import { HAS_BROWSER, REPO, ensureBuilt, serveDist, tabletProfile, type Served } from './harness.ts';
 
@@ -47,6 +49,7 @@ describe.runIf(HAS_BROWSER)('accessibility and tablet grade (Chromium, vite prev
   let context: BrowserContext;
   let page: Page;
   let dicom: Buffer;
+  let series: Array<{ name: string; mimeType: string; buffer: Buffer }>;
   const report: Record<string, unknown> = { axe: {}, targets: {} };
 
   async function axe(screen: string) {
@@ -76,6 +79,8 @@ describe.runIf(HAS_BROWSER)('accessibility and tablet grade (Chromium, vite prev
     await page.getByText('Ready offline').waitFor({ timeout: 120_000 });
     page.on('pageerror', (e) => console.error('[page]', e.message));
     dicom = Buffer.from(file);
+    series = seriesFiles({ studyUid: '2.25.7200001', seriesUid: '2.25.7200002', description: 'T1 AX A11Y', seriesNumber: 2, slices: frames.map((f) => ({ grey: f.grey, tumour: false })) })
+      .map((f, i) => ({ name: `S${i}`, mimeType: 'application/dicom', buffer: Buffer.from(f.bytes) }));
   }, 300_000);
   afterAll(async () => {
     writeFileSync(`${OUT}a11y.json`, JSON.stringify(report, null, 2));
@@ -111,6 +116,18 @@ describe.runIf(HAS_BROWSER)('accessibility and tablet grade (Chromium, vite prev
     await page.screenshot({ path: `${OUT}a11y-light.png`, fullPage: true });
   });
 
+  it('series: the study list, then the verdict and the viewer: axe clean, controls ≥ 44 × 44', async () => {
+    await page.getByLabel('DICOM files of a series').setInputFiles(series);
+    await page.getByRole('button', { name: 'Analyse series T1 AX A11Y' }).waitFor({ timeout: 60_000 });
+    await axe('series: study list');
+    await targets('series: study list');
+    await page.getByRole('button', { name: 'Analyse series T1 AX A11Y' }).click();
+    await expect.poll(() => page.getByTestId('series-progress').textContent(), { timeout: 120_000 }).toMatch(/^3 of 3 slices/);
+    await page.getByRole('article', { name: 'Series verdict' }).waitFor();
+    await axe('series: verdict and viewer');
+    await targets('series: verdict and viewer');
+  });
+
   it('the report: axe clean, controls ≥ 44 × 44', async () => {
     await page.getByRole('button', { name: /^Report \(3 DICOM slices\)$/ }).click();
     await page.getByRole('dialog', { name: 'BigBrain series report' }).waitFor();
@@ -131,8 +148,8 @@ describe.runIf(HAS_BROWSER)('accessibility and tablet grade (Chromium, vite prev
     expect(dark).not.toBe(light);
     expect(await page.getByRole('radio', { name: /Dark/ }).isChecked()).toBe(true);
     report.colours = { light, dark, body: await bg() };
-    await axe('dark: DICOM result + history');
-    await targets('dark: DICOM result + history');
+    await axe('dark: DICOM result, series verdict and viewer, history');
+    await targets('dark: DICOM result, series verdict and viewer, history');
     await page.screenshot({ path: `${OUT}a11y-dark.png`, fullPage: true });
     await page.getByRole('button', { name: /^Report \(3 DICOM slices\)$/ }).click();
     await axe('dark: report');
