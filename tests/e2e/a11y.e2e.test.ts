@@ -1,7 +1,6 @@
 // Accessibility and tablet grade in Chromium, against the built app (vite preview): axe-core (WCAG 2.0/2.1 A and
-// AA rules) reports nothing on any screen — main, settings, account (with a sign-in error), history, a DICOM result,
-// the series study list, verdict and viewer
-// card, the report — in light and in dark display; every control is at least 44 × 44 CSS px on a 768 × 1024 tablet;
+// AA rules) reports nothing on any screen — main, settings, account (with a sign-in error), history, a DICOM result
+// card, the series study list, verdict and viewer, the report — in light and in dark display; every control is at least 44 × 44 CSS px on a 768 × 1024 tablet;
 // the dark display follows prefers-color-scheme and the toggle, and is kept; landscape puts the panels side by side.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -151,6 +150,7 @@ describe.runIf(HAS_BROWSER)('accessibility and tablet grade (Chromium, vite prev
     await axe('dark: DICOM result, series verdict and viewer, history');
     await targets('dark: DICOM result, series verdict and viewer, history');
     await page.screenshot({ path: `${OUT}a11y-dark.png`, fullPage: true });
+    await page.getByRole('article', { name: 'Series verdict' }).screenshot({ path: `${OUT}a11y-dark-series.png` });
     await page.getByRole('button', { name: /^Report \(3 DICOM slices\)$/ }).click();
     await axe('dark: report');
     await page.screenshot({ path: `${OUT}report-dark-dialog.png` });
