@@ -8,7 +8,8 @@
 // brain-mri-binary/tumor) among them, drawn with a seeded generator, for L ∈ {16, 32} (the in-scope middle of a
 // 20–40-slice axial series) and t ∈ {0, 1, 2, 3, 5, 8}. Every slice counts (JPEGs carry no metadata: these stand for
 // the in-scope slices of a series). Plus the healthy real series of ../shared/data/brain-mri-normal-dicom through the
-// same series pipeline as the CLI and the API: they must never come back Tumor.
+// same series pipeline as the CLI and the API: they must never come back Tumor (and, as a diagnostic, the rule on the
+// raw answers of the 3D volumes resliced axial and coronal, with the scope lifted).
 //
 // Choice: for each k, the lowest threshold whose specificity on t = 0 series is ≥ 97.5 % at both lengths; then the
 // largest k whose sensitivity on t = 3 series is ≥ 99 % at both lengths (a tumour seen on three slices is found, and no
@@ -28,6 +29,7 @@ import { decodeImage } from '../node/decode.ts';
 import { detectInline } from '../node/detect-inline.ts';
 import { nodeWasm } from '../node/dicom-wasm.ts';
 import { analyseSeriesFile, seriesAnswers, type AnalysedSlice } from '../node/series.ts';
+import { healthySlices } from './healthy-dicom.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -142,6 +144,22 @@ for (const folder of readdirSync(HEALTHY).filter((f) => statSync(join(HEALTHY, f
     healthy.push(row);
     console.log(`healthy ${folder}: ${series.slices} slices → ${series.result} ${JSON.stringify(series.outside)}; without the scope: score ${rawScore} → ${row.wouldBe}`);
   }
+}
+// 6. Diagnostic: the two 3D volumes resliced axial and coronal (models/scripts/healthy-dicom.ts): the rule on the raw
+//    slice answers of each plane's inner 80 % with the scope lifted — how the rule alone would fare on healthy real heads.
+for await (const plane of healthySlices(HEALTHY)) {
+  const first = plane[0];
+  if (!first || first.plane === 'native') continue;
+  const ps: number[] = [];
+  for (const s of plane) {
+    if (Math.abs((2 * s.index) / Math.max(1, s.count - 1) - 1) > 0.8) continue;
+    const [a] = await classifier.analyse([preprocess(s.pixels)]);
+    if (a?.tumorProbability != null) ps.push(a.tumorProbability);
+  }
+  const rawScore = ps.length ? round(score(ps, rule.topK)) : null;
+  const row = { folder: `${first.series} resliced ${first.plane}`, slices: plane.length, result: 'Outside validated use (T1 gradient echo)', outside: {}, scoreWithoutScope: rawScore, wouldBe: ps.length ? outcome(ps) : null, slicesOver05: ps.filter((p) => p >= 0.5).length, diagnosed: ps.length };
+  healthy.push(row);
+  console.log(`healthy ${row.folder}: inner ${ps.length} slices diagnosed, ${row.slicesOver05} at P ≥ 0.5; without the scope: score ${rawScore} → ${row.wouldBe}`);
 }
 if (healthy.some((h) => h.result === 'Tumor')) console.log('✗ a healthy real series came back Tumor');
 console.log(`\ncard.json → series: ${JSON.stringify({ topK: rule.topK, threshold: rule.threshold, uncertainBand: rule.uncertainBand })}`);
