@@ -14,7 +14,8 @@ import { HAS_BROWSER, REPO, ensureBuilt, serveDist, tabletProfile, type Served }
 const OUT = `${REPO}tests/e2e/output/`;
 const FRAMES = 12;
 const has = (tool: string) => spawnSync(tool, ['-v'], { stdio: 'ignore' }).error === undefined;
-const HAS_POPPLER = has('pdfinfo') && has('pdftotext');
+/** poppler-utils reads the PDF when installed; E2E_NO_POPPLER=1 tries the fallbacks. */
+const HAS_POPPLER = !process.env.E2E_NO_POPPLER && has('pdfinfo') && has('pdftotext');
 
 /** Pages of a PDF: poppler's count when installed, else the page objects in the file (Skia writes them plainly). */
 function pageCount(path: string, pdf: Buffer): number {
