@@ -34,6 +34,20 @@ describe('series report', () => {
     expect(onClose).toHaveBeenCalledTimes(1);
   });
 
+  it('takes the focus, closes on Escape and gives the focus back to what opened it', () => {
+    const opener = document.createElement('button');
+    document.body.append(opener);
+    opener.focus();
+    const onClose = vi.fn();
+    const { unmount } = render(<SeriesReport result={fakeSeries()} onClose={onClose} disclaimer={disclaimer} />);
+    expect(document.activeElement).toBe(screen.getByRole('dialog'));
+    fireEvent.keyDown(window, { key: 'Escape' });
+    expect(onClose).toHaveBeenCalledTimes(1);
+    unmount();
+    expect(document.activeElement).toBe(opener);
+    opener.remove();
+  });
+
   it('a report opened again starts with the patient box unticked', () => {
     const { unmount } = render(<SeriesReport result={fakeSeries()} onClose={() => {}} disclaimer={disclaimer} />);
     fireEvent.click(screen.getByRole('checkbox'));

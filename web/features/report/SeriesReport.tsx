@@ -37,8 +37,13 @@ export function SeriesReport({ result: r, onClose, disclaimer, print = () => win
   const titleId = useId();
   const patientId = useId();
   const ref = useRef<HTMLDivElement>(null);
+  // Focus moves into the report and, once it closes, back to what opened it (the Report button).
   useEffect(() => {
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     ref.current?.focus();
+    return () => opener?.focus();
+  }, []);
+  useEffect(() => {
     const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
