@@ -73,7 +73,7 @@ function controlledEngine() {
 function setup(engine: SeriesEngine | null = controlledEngine().engine, onSeriesResult = vi.fn()) {
   const { files, answers } = folder();
   const readHeaders = headerReader(files, answers);
-  render(<SeriesPanel engine={engine} readHeaders={readHeaders} deviceUnavailable={null} onSeriesResult={onSeriesResult} />);
+  render(<SeriesPanel engine={engine} readHeaders={readHeaders} deviceUnavailable={null} onSeriesResult={onSeriesResult} flushMs={0} />);
   const choose = () => fireEvent.change(screen.getByLabelText('DICOM files of a series'), { target: { files } });
   return { files, readHeaders, choose, onSeriesResult };
 }
@@ -150,6 +150,27 @@ describe('series: analysis', () => {
     const viewer = screen.getByRole('group', { name: 'Slice viewer' });
     fireEvent.keyDown(viewer, { key: 'End' });
     expect(screen.getByTestId('slice-answer').textContent).toBe('Not analysed yet.');
+  });
+
+  it('the screen follows the answers at most every flushMs (the worker is not waited for), and shows them all at the end', async () => {
+    const c = controlledEngine();
+    const { files, answers } = folder();
+    render(<SeriesPanel engine={c.engine} readHeaders={headerReader(files, answers)} deviceUnavailable={null} flushMs={100} />);
+    fireEvent.change(screen.getByLabelText('DICOM files of a series'), { target: { files } });
+    await screen.findByRole('region', { name: 'Studies' });
+    vi.useFakeTimers();
+    try {
+      fireEvent.click(screen.getByRole('button', { name: 'Analyse series T1 AX' }));
+      for (let i = 0; i < 4; i++) c.answer(i, fakeResult({ tumorProbability: 0.1, result: 'No Tumor', label: 'notumor' }));
+      expect(screen.getByTestId('series-progress').textContent).toMatch(/^1 of 6 slices/);
+      act(() => vi.advanceTimersByTime(100));
+      expect(screen.getByTestId('series-progress').textContent).toMatch(/^4 of 6 slices/);
+      for (let i = 4; i < 6; i++) c.answer(i, fakeResult({ tumorProbability: 0.1, result: 'No Tumor', label: 'notumor' }));
+      await act(async () => c.runs[0]!.finish(false));
+      expect(screen.getByTestId('series-progress').textContent).toMatch(/^6 of 6 slices/);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('the verdict: Tumor from the shared rule, P(tumour), type, key slices most suspicious first with heat maps, the chart; a SeriesResult for the report', async () => {

@@ -23,6 +23,8 @@ export interface SeriesPanelProps {
   onSeriesResult?: (r: SeriesResult) => void;
   /** Extra actions under the verdict (the report's "Print report" button). */
   actions?: (r: SeriesResult) => ReactNode;
+  /** How often the screen follows the answers, ms (tests: 0, every answer). */
+  flushMs?: number;
 }
 
 /** Files a header request at a time: the list fills in steps, the worker answers between them. */
@@ -43,7 +45,7 @@ export function sliceAnswerText(o: SliceOutcome | undefined): string {
   return `Not a brain MRI${r.dicom?.refusal ? `: ${r.dicom.refusal}` : ''} (not counted)`;
 }
 
-export function SeriesPanel({ engine, readHeaders, deviceUnavailable, onSeriesResult, actions }: SeriesPanelProps) {
+export function SeriesPanel({ engine, readHeaders, deviceUnavailable, onSeriesResult, actions, flushMs }: SeriesPanelProps) {
   const [reading, setReading] = useState<{ done: number; total: number } | null>(null);
   const [readError, setReadError] = useState<string | null>(null);
   const [list, setList] = useState<{ studies: StudyEntry[]; skipped: Skipped } | null>(null);
@@ -51,7 +53,7 @@ export function SeriesPanel({ engine, readHeaders, deviceUnavailable, onSeriesRe
   const [current, setCurrent] = useState(0);
   const [dragging, setDragging] = useState(false);
   const [result, setResult] = useState<SeriesResult | null>(null);
-  const { state, start, cancel, reset } = useSeriesAnalysis(engine);
+  const { state, start, cancel, reset } = useSeriesAnalysis(engine, { flushMs });
   const readId = useRef(0);
   /** The outcomes a SeriesResult was made for (once per run). */
   const reported = useRef<ReadonlyMap<number, SliceOutcome> | null>(null);
