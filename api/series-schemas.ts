@@ -8,6 +8,8 @@ export const KeySliceSchema = z.object({
   instance: z.number().int().nullable().openapi({ description: 'Instance Number' }),
   frame: z.number().int().nullable().openapi({ description: '1-based frame of a multi-frame file; null for a single-frame file' }),
   tumorProbability: z.number().nullable(),
+  heatmap: z.object({ width: z.number().int(), height: z.number().int(), values: z.array(z.number()) }).optional()
+    .openapi({ description: 'With ?heatmap=1: the evidence map over the model\'s crop, row-major, its shape times P(tumour)' }),
 }).openapi('KeySlice');
 
 export const SliceLineSchema = z.object({

@@ -28,10 +28,11 @@ export function seriesRoutes() {
       'by their UIDs and ordered along the slice normal; every slice is analysed, and each series gets one verdict by the model card\'s series ' +
       'rule (Tumor / No Tumor / Uncertain, or Outside validated use when no slice is inside the validated scope, with the reasons counted). ' +
       'Non-DICOM files and DICOM without pixel data (DICOMDIR, SR) are skipped and counted. Each series is stored in the history as one row ' +
-      '(a SHA-256 of the Series Instance UID, description, slice count, verdict, model version — no patient data). ?slices=1 adds every slice\'s answer. ' +
+      '(a SHA-256 of the Series Instance UID, description, slice count, verdict, model version — no patient data). ?slices=1 adds every slice\'s answer, ' +
+      '?heatmap=1 each key slice\'s evidence map (where the evidence was found, scaled by P(tumour); not an outline of the tumour). ' +
       'Rate-limited with POST /detect (one request counts as one).',
     request: {
-      query: z.object({ slices: z.enum(['0', '1', 'true', 'false']).optional() }),
+      query: z.object({ slices: z.enum(['0', '1', 'true', 'false']).optional(), heatmap: z.enum(['0', '1', 'true', 'false']).optional() }),
       body: { content: { 'multipart/form-data': { schema: SeriesUploadSchema } } },
     },
     responses: {
@@ -47,7 +48,8 @@ export function seriesRoutes() {
     const declared = Number(c.req.header('content-length'));
     if (Number.isFinite(declared) && declared > limit) throw new ApiError(413, 'too_large', `The request body is over the ${limit}-byte limit for a series.`);
     const started = performance.now();
-    const detect = (bytes: Uint8Array) => deps.classifier.detect(bytes);
+    const heatmap = ['1', 'true'].includes(c.req.query('heatmap') ?? '');
+    const detect = (bytes: Uint8Array) => deps.classifier.detect(bytes, { heatmap });
     const outcomes = await mapBounded(fileParts(c.req.raw.body, boundary, { maxBytes: limit, maxParts: MAX_SERIES_FILES }), IN_FLIGHT, async (part) => {
       const name = part.filename || part.field || 'file';
       if (part.bytes.length === 0) return { slices: [], skipped: 'empty_file' };

@@ -3,6 +3,7 @@
 // (models/core/series), the validated scope is applied with each slice's place in its series, and one verdict is
 // given per series. Nothing about the patient is read into the answers; no file's bytes are kept once answered.
 import { DicomError, isDicom, openDicom, type SliceMeta } from '../core/dicom/index.ts';
+import type { Heatmap } from '../core/heatmap.ts';
 import { MODEL_INFO } from '../core/model.ts';
 import { groupIntoSeries, outsideInSeries, seriesVerdict, type SeriesRule, type SeriesSlice, type SliceAnswer } from '../core/series/index.ts';
 import type { Detected } from './detect-inline.ts';
@@ -15,6 +16,8 @@ export interface AnalysedSlice {
   file: string;
   answer: SliceAnswer;
   uncertain: boolean;
+  /** The evidence map, when the detector was asked for it (only for diagnosed slices). */
+  heatmap?: Heatmap;
 }
 
 /** Why a file gave no slice: not DICOM, a DICOM without pixel data (DICOMDIR, SR …), or an error code. */
@@ -72,12 +75,19 @@ export async function analyseSeriesFile(file: string, bytes: Uint8Array, detect:
     slices: answers.map((a) => {
       const frame = frameNo(a.frame);
       const id = sliceId(file, frame);
-      return { slice: { id, meta, frame }, file, uncertain: a.uncertain, answer: asAnswer(id, a) };
+      return { slice: { id, meta, frame }, file, uncertain: a.uncertain, answer: asAnswer(id, a), ...(a.heatmap ? { heatmap: a.heatmap } : {}) };
     }),
   };
 }
 
-export interface KeySlice { file: string; instance: number | null; frame: number | null; tumorProbability: number | null }
+export interface KeySlice {
+  file: string;
+  instance: number | null;
+  frame: number | null;
+  tumorProbability: number | null;
+  /** When asked for (CLI --heatmap, POST /api/series?heatmap=1): where the evidence was found, scaled by P(tumour). */
+  heatmap?: Heatmap;
+}
 
 /** The answer for one series: the CLI's line, an element of POST /api/series's `series`. No patient data. */
 export interface SeriesAnswer {
@@ -127,7 +137,7 @@ export function seriesAnswers(analysed: readonly AnalysedSlice[], rule?: SeriesR
     const verdict = seriesVerdict(answers, rule);
     const keyOf = (id: string): KeySlice => {
       const a = byId.get(id)!;
-      return { file: a.file, instance: a.slice.meta.instanceNumber, frame: a.slice.frame, tumorProbability: a.answer.tumorProbability };
+      return { file: a.file, instance: a.slice.meta.instanceNumber, frame: a.slice.frame, tumorProbability: a.answer.tumorProbability, ...(a.heatmap ? { heatmap: a.heatmap } : {}) };
     };
     return {
       series: {

@@ -1,6 +1,6 @@
-// npm run classify -- --series [--slices] <folders, files or DICOMDIRs>: one JSON line per series (Study → Series by
+// npm run classify -- --series [--slices] [--heatmap] <folders, files or DICOMDIRs>: one JSON line per series (Study → Series by
 // UIDs, slices ordered along the slice normal, one verdict by the model card's series rule); --slices adds each
-// slice's line after its series. Non-DICOM files and DICOM without pixel data (DICOMDIR, SR …) are skipped and
+// slice's line after its series; --heatmap adds each key slice's evidence map. Non-DICOM files and DICOM without pixel data (DICOMDIR, SR …) are skipped and
 // counted on stderr; a DICOMDIR's referenced files are followed. No patient data is printed.
 import { readFileSync } from 'node:fs';
 import { createClassifier } from '../node/classifier.ts';
@@ -11,9 +11,10 @@ import { analyseSeriesFile, countSkips, mapBounded, seriesAnswers } from '../nod
 /** Returns the exit code: 0, or 1 when a DICOM file could not be read (the others are still answered). */
 export async function classifySeries(args: readonly string[]): Promise<number> {
   const withSlices = args.includes('--slices');
+  const heatmap = args.includes('--heatmap');
   const paths = args.filter((a) => !a.startsWith('--'));
   if (paths.length === 0) {
-    console.error('usage: npm run classify -- --series [--slices] <folders, DICOM files or DICOMDIRs>');
+    console.error('usage: npm run classify -- --series [--slices] [--heatmap] <folders, DICOM files or DICOMDIRs>');
     return 2;
   }
   let listed;
@@ -24,7 +25,8 @@ export async function classifySeries(args: readonly string[]): Promise<number> {
     return 1;
   }
   const classifier = await createClassifier();
-  const detect = createBatchingDetector(classifier, { maxBatch: 16, maxWaitMs: 2 });
+  const batched = createBatchingDetector(classifier, { maxBatch: 16, maxWaitMs: 2 });
+  const detect = (bytes: Uint8Array) => batched(bytes, { heatmap });
   // A few files in flight: the batcher groups their slices into one inference while the next are decoded.
   const outcomes = await mapBounded(listed.files, 4, async (file) => ({ file, ...(await analyseSeriesFile(file, new Uint8Array(readFileSync(file)), detect)) }));
   for (const { series, slices } of seriesAnswers(outcomes.flatMap((o) => o.slices))) {

@@ -168,6 +168,20 @@ describe.runIf(available(hasData, 'the MRI data folder (../shared/data)'))('POST
     expect(second.headers.get('retry-after')).toBeTruthy();
   }, 60_000);
 
+  it('adds each key slice\'s evidence map with ?heatmap=1, peaking at its P(tumour)', async () => {
+    const names = [...fx.byName].filter(([, w]) => w.seriesUid === UIDS.tumour).map(([name]) => name);
+    const res = await app.request('/api/series?heatmap=1', { method: 'POST', headers: { 'auth-token': token }, body: formOf(fx.dir, names) });
+    expect(res.status).toBe(200);
+    const [s] = (await res.json() as { series: Array<{ keySlices: Array<{ tumorProbability: number; heatmap: { width: number; height: number; values: number[] } }> }> }).series;
+    expect(s!.keySlices).toHaveLength(3);
+    for (const k of s!.keySlices) {
+      expect(k.heatmap.values).toHaveLength(k.heatmap.width * k.heatmap.height);
+      expect(Math.max(...k.heatmap.values)).toBeCloseTo(k.tumorProbability, 2);
+    }
+    // Without the flag, no map.
+    expect(answer.series.flatMap((x) => x.keySlices).some((k) => 'heatmap' in k)).toBe(false);
+  });
+
   it('is in the OpenAPI document', async () => {
     const doc = await (await app.request('/api/openapi.json')).json() as { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
     expect(Object.keys(doc.paths['/api/series']!)).toEqual(expect.arrayContaining(['post', 'get']));
