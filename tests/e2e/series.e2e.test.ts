@@ -4,6 +4,7 @@
 // Analyse → the verdict and its key slice → the viewer (arrow keys, slider, wheel, a drag that changes the window,
 // zoom, a two-finger pinch). The longest main-thread task during the analysis is measured (PerformanceObserver
 // 'longtask') and must stay under 100 ms. Nothing made from ../shared is kept: the folder is removed afterwards.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -19,6 +20,8 @@ const OUT = `${REPO}tests/e2e/output/`;
 const N = 20;
 /** Tumour slices in the middle of the series (the outer 20 % is outside the validated use, edge of the head). */
 const TUMOUR_AT = [8, 10, 12];
+/** A patient CD's DICOMDIR, written by dcmtk's dcmmkdir when it is there (it is read as a file without an image). */
+const HAS_DCMMKDIR = spawnSync('sh', ['-c', 'command -v dcmmkdir'], { stdio: 'ignore' }).status === 0;
 
 // Long tasks from now on (the buffer also holds the page's start-up ones, which are not the analysis's).
 const LONGTASKS = `(() => {
@@ -56,6 +59,10 @@ describe.runIf(HAS_BROWSER && available(hasData, 'the MRI data folder (../shared
     mkdirSync(cd, { recursive: true });
     for (const s of shuffled(slices, rand)) writeFileSync(join(cd, cdName(rand)), s.bytes);
     writeFileSync(join(folder.dir, 'CD', 'README.TXT'), 'Patient CD: open the DICOM folder with a viewer.\n');
+    if (HAS_DCMMKDIR) {
+      const made = spawnSync('dcmmkdir', ['+I', '+r', '+id', join(folder.dir, 'CD'), '+D', join(folder.dir, 'CD', 'DICOMDIR'), 'DICOM'], { encoding: 'utf8' });
+      if (made.status !== 0) throw new Error(`dcmmkdir: ${made.stderr}`);
+    }
     await ensureBuilt();
     served = await serveDist();
     context = await tabletProfile([], true);
@@ -71,13 +78,15 @@ describe.runIf(HAS_BROWSER && available(hasData, 'the MRI data folder (../shared
     folder?.remove();
   });
 
-  it('a folder in the directory picker → the study list from the headers, the text file skipped and counted', async () => {
+  it('a patient CD folder in the directory picker → the study list from the headers, the text file and the DICOMDIR skipped and counted', async () => {
     const t0 = Date.now();
     await page.getByLabel('Folder of DICOM files').setInputFiles(join(folder.dir, 'CD'));
     const list = page.getByRole('region', { name: 'Studies' });
     await list.waitFor({ timeout: 60_000 });
     report.listMs = Date.now() - t0;
-    expect(await list.getByRole('status').textContent()).toBe('1 study, 1 series, 20 slices. Skipped 1 file: 1 not DICOM.');
+    expect(await list.getByRole('status').textContent()).toBe(HAS_DCMMKDIR
+      ? '1 study, 1 series, 20 slices. Skipped 2 files: 1 not DICOM, 1 DICOM without an image (DICOMDIR, report).'
+      : '1 study, 1 series, 20 slices. Skipped 1 file: 1 not DICOM.');
     const row = list.locator('tr[data-series="T1 AX E2E"]');
     expect(await row.locator('td').allTextContents()).toEqual(['MR', '20', 'axial', 'Analyse']);
     expect(await list.textContent()).toContain('DOE JANE'); // the fake patient, on this device only
