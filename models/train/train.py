@@ -3,6 +3,11 @@
   /usr/bin/python3 models/train/train.py --data .cache/dataset --out .cache/run [--epochs 160] [--smoke]
   /usr/bin/python3 models/train/train.py --data .cache/dataset --out .cache/run --from-weights W.pt
       (no training: calibrate and export given weights, e.g. ones trained on a GPU with --no-export)
+  /usr/bin/python3 models/train/train.py --init-weights models/weights/bigbrain-1.2.0.pt --extra .cache/dicom-normal \
+      --hold-out philips --epochs 3 --lr 5e-4 --select last
+      (fine-tune from given weights with extra no-tumour crops, e.g. the healthy real-scanner DICOM slices of
+      models/scripts/dicom-dataset.ts; --hold-out leaves one person's slices out of training, for
+      leave-one-person-out figures: they are scored each epoch as heldout_specificity)
 
 The defaults are the recipe that produced the shipped model (1.2.0: seed 3, 160 epochs,
 ≈ 5 min on one H200 GPU; ≈ 2–3 h on 2 CPU cores, where one epoch takes ≈ 45–80 s).
@@ -48,6 +53,16 @@ def load(data_dir):
     return crops, meta
 
 
+def load_extra(crops, meta, extra_dir, hold_out):
+    """Appends extra crops (source normal-dicom: no tumour, an MRI, person-tagged). The held-out person's rows get
+    split 'heldout': in neither training nor validation."""
+    x, m = load(extra_dir)
+    for r in m:
+        if hold_out and r.get('person') == hold_out:
+            r['split'] = 'heldout'
+    return np.concatenate([crops, x]), meta + m
+
+
 def targets(meta):
     mri = np.array([m['source'] != 'nonmri' for m in meta], dtype=np.float32)
     tumor = np.array([-1 if m['source'] == 'nonmri' else (0 if m['label'] == 'notumor' else 1) for m in meta], dtype=np.float32)
@@ -60,10 +75,19 @@ def bucket(m):
         return 'nonmri'
     if m['source'] == 'brain-mri-binary':
         return 'binary_tumor'
+    if m['source'] == 'normal-dicom':
+        return 'dicom_notumor'
     return 'notumor' if m['label'] == 'notumor' else 'typed_tumor'
 
 
 SHARES = {'typed_tumor': 0.3, 'notumor': 0.3, 'binary_tumor': 0.2, 'nonmri': 0.2}
+
+
+def shares(extra_share):
+    """Sampling shares per bucket; with extra (DICOM) normals, those take extra_share and the rest scale down."""
+    if not extra_share:
+        return dict(SHARES, dicom_notumor=0.0)
+    return dict({k: v * (1 - extra_share) for k, v in SHARES.items()}, dicom_notumor=extra_share)
 
 
 def augment(x, g, strength=1.0, erase=0.0):
@@ -122,6 +146,9 @@ def evaluate(meta, idx, out, thr=0.5):
     src = np.array([meta[i]['source'] for i in idx]); lab = np.array([meta[i]['label'] for i in idx])
     r = {}
     bm = src == 'brain-mri'
+    # The scores below are over the JPEG sources only (as before extra data existed); normal-dicom rows, when
+    # validation holds any, are reported apart.
+    dm = src == 'normal-dicom'
     truth_t = lab != 'notumor'
     pred_t = p_t >= thr
     r['brainmri_binary_acc'] = float((pred_t[bm] == truth_t[bm]).mean())
@@ -131,11 +158,13 @@ def evaluate(meta, idx, out, thr=0.5):
         r[f'{t}_sensitivity'] = float((four[bm & (lab == t)] == t).mean())
     bt = src == 'brain-mri-binary'
     r['binary_sensitivity'] = float(pred_t[bt].mean()) if bt.any() else float('nan')
-    nt = lab == 'notumor'
+    nt = (lab == 'notumor') & ~dm
+    if dm.any():
+        r['dicom_specificity'] = float((~pred_t[dm]).mean())
     r['notumor_specificity'] = float((~pred_t[nt]).mean())
     nm = src == 'nonmri'
     r['nonmri_rejected'] = float((p_m[nm] < 0.5).mean()) if nm.any() else float('nan')
-    r['mri_wrongly_rejected'] = float((p_m[~nm] < 0.5).mean())
+    r['mri_wrongly_rejected'] = float((p_m[~nm & ~dm] < 0.5).mean())
     vals = [r['brainmri_binary_acc'], r['notumor_specificity'], r['brainmri_4class_acc']]
     if bt.any():
         vals.append(r['binary_sensitivity'])
@@ -201,6 +230,11 @@ def main():
     ap.add_argument('--no-export', action='store_true', help='only train: weights.pt, log.jsonl, calibration.json')
     ap.add_argument('--from-weights', help='skip training: calibrate and export these weights')
     ap.add_argument('--smoke', action='store_true')
+    ap.add_argument('--init-weights', help='fine-tune: start from these weights (e.g. models/weights/bigbrain-1.2.0.pt)')
+    ap.add_argument('--extra', help='a folder of extra crops + meta.jsonl to train on (models/scripts/dicom-dataset.ts)')
+    ap.add_argument('--extra-share', type=float, default=0.15, help='sampling share of the extra crops')
+    ap.add_argument('--hold-out', help='person whose extra crops stay out of training (leave-one-person-out)')
+    ap.add_argument('--select', choices=['best', 'last'], default='best', help='weights of the best validation epoch, or the last')
     args = ap.parse_args()
     if args.smoke:
         args.epochs = 1
@@ -214,10 +248,16 @@ def main():
     width = parse_width(args.width)
 
     crops, meta = load(args.data)
+    if args.extra:
+        crops, meta = load_extra(crops, meta, args.extra, args.hold_out)
+    held_idx = np.array([i for i, m in enumerate(meta) if m['split'] == 'heldout'])
     mri_t, tumor_t, type_t = targets(meta)
     train_idx = np.array([i for i, m in enumerate(meta) if m['split'] == 'train'])
     val_idx = np.array([i for i, m in enumerate(meta) if m['split'] == 'val' and m['variant'] == 0])
     recipe = {k: getattr(args, k) for k in ('epochs', 'width', 'mri_weight', 'type_weight', 'smoothing', 'aug', 'erase', 'batch', 'lr', 'wd', 'ema', 'seed')}
+    if args.init_weights:
+        recipe.update(initWeights=os.path.basename(args.init_weights), extra=bool(args.extra), extraShare=args.extra_share if args.extra else 0,
+                      holdOut=args.hold_out, select=args.select)
 
     if args.from_weights:
         state = torch.load(args.from_weights, map_location='cpu')
@@ -231,13 +271,17 @@ def main():
         return
 
     buckets = [bucket(meta[i]) for i in train_idx]
-    counts = {b: buckets.count(b) for b in SHARES}
-    weights = np.array([SHARES[b] / max(1, counts[b]) for b in buckets])
+    share = shares(args.extra_share if args.extra else 0)
+    counts = {b: buckets.count(b) for b in share}
+    weights = np.array([share[b] / max(1, counts[b]) for b in buckets])
     weights /= weights.sum()
     per_epoch = sum(1 for i in train_idx if meta[i]['variant'] == 0)
     print(f'train crops {len(train_idx)} ({counts}), {per_epoch} samples/epoch, val {len(val_idx)}, device {dev}, torch {torch.__version__}', flush=True)
 
-    model = BigBrainNet(width).to(dev)
+    model = BigBrainNet(width)
+    if args.init_weights:
+        model.load_state_dict(torch.load(args.init_weights, map_location='cpu'))
+    model = model.to(dev)
     ema = copy.deepcopy(model).eval() if args.ema > 0 else None
     if ema is not None:
         ema_p, live_p = list(ema.parameters()), [p.detach() for p in model.parameters()]
@@ -296,6 +340,10 @@ def main():
         judged = ema if ema is not None else model
         out = batch_predict(judged, crops, val_idx)
         r = evaluate(meta, val_idx, out)
+        if len(held_idx):
+            ho = batch_predict(judged, crops, held_idx)
+            r['heldout_specificity'] = float((torch.sigmoid(ho['tumor']).numpy() < 0.5).mean())
+            r['heldout_rejected'] = float((torch.sigmoid(ho['mri']).numpy() < 0.5).mean())
         secs = time.time() - t0
         if args.time_budget and epoch == 2:
             fit = int((args.time_budget - (time.time() - started)) / secs) + epoch
@@ -305,7 +353,7 @@ def main():
         r.update(epoch=epoch, loss=float(run_loss) / per_epoch, seconds=round(secs, 2), lr=sched.get_last_lr()[0])
         print(json.dumps(r), flush=True)
         log.write(json.dumps(r) + '\n'); log.flush()
-        if r['score'] >= best[0]:  # ties go to the later (longer-averaged) epoch
+        if args.select == 'last' or r['score'] >= best[0]:  # ties go to the later (longer-averaged) epoch
             best = (r['score'], {k: v.detach().cpu().clone() for k, v in judged.state_dict().items()}, epoch)
     recipe['epochs'] = total['epochs']
     model = BigBrainNet(width)

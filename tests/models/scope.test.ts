@@ -51,7 +51,8 @@ describe('scope rules (metadata)', () => {
   });
 
   it('the shipped rules: axial T1 / T2 / FLAIR without contrast, not at the edge of the head', () => {
-    expect(SCOPE).toEqual(MODEL_CARD.scope);
+    const { figures: _figures, ...rules } = MODEL_CARD.scope;
+    expect(SCOPE).toEqual(rules);
     const verdict = (o: Partial<SliceMeta>, where: { index: number; count: number } | null = null, crop = head) => scopeOf(sliceFacts(meta(o), where, crop), SCOPE);
     expect(verdict({})).toEqual({ inScope: true });
     expect(verdict({ imageOrientation: [0, 1, 0, 0, 0, -1] })).toEqual({ inScope: false, outside: ['sagittal'] });
@@ -68,6 +69,23 @@ describe('scope rules (metadata)', () => {
     expect(verdict({ pixelSpacing: [0.3125, 0.3125] }, null, { crop: { x: 0, y: 0, width: 64, height: 64 }, width: 64, height: 64 })).toEqual({ inScope: true });
     // What a file does not state is no reason: judged like a picture on the rest.
     expect(verdict({ imageOrientation: null, repetitionTime: null, echoTime: null, pixelSpacing: null }, { index: 0, count: 30 })).toEqual({ inScope: true });
+  });
+
+  it('the model card states the rules the code enforces, with the figures behind them', () => {
+    const md = readFileSync(new URL('../../models/MODEL_CARD.md', import.meta.url), 'utf8');
+    expect(md).toContain(`In scope: **${SCOPE.orientations.join(', ')}** slices, sequence family **${SCOPE.sequences.join(' / ')}**`);
+    expect(md).toContain(`a head crop under ${SCOPE.minHeadExtentMm} mm`);
+    const f = MODEL_CARD.scope.figures;
+    expect(f.model).toBe(MODEL_INFO.version);
+    // Every shared healthy series: none of its in-scope slices called Tumor, as measured for the card.
+    expect(f.bySeries.length).toBeGreaterThanOrEqual(6);
+    for (const s of f.bySeries) expect(s.tumourInScope).toBe(0);
+    // The orientations outside are those whose healthy slices the model called Tumor far above the 2 % target.
+    for (const o of ['sagittal', 'coronal'] as const) {
+      expect(SCOPE.orientations).not.toContain(o);
+      expect(f.byOrientation[o]!.value).toBeGreaterThan(0.02);
+    }
+    expect(f.worst).toHaveLength(10);
   });
 
   it('withScope turns a diagnosis outside the scope into "Outside validated use" with no diagnosis; a refusal stays one', () => {
