@@ -169,6 +169,21 @@ describe.runIf(HAS_BROWSER && available(hasData, 'the MRI data folder (../shared
     report.pinchZoom = pinched;
     expect(pinched).toBeGreaterThan(2);
     await viewer.getByRole('button', { name: 'Reset' }).click();
+    // one finger: with the Scroll tool a swipe down moves through the slices; with the Window tool it windows
+    const finger = async (dy: number, dx = 0) => {
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: cx, y: cy, id: 3 }] });
+      for (let k = 1; k <= 5; k++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: cx + (dx * k) / 5, y: cy + (dy * k) / 5, id: 3 }] });
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    };
+    await viewer.getByRole('radio', { name: 'Scroll' }).check();
+    const from = await at();
+    await finger(-100); // up: earlier slices (24 px a slice)
+    expect(await at()).toBe(from - 4);
+    await viewer.getByRole('radio', { name: 'Window' }).check();
+    const touchWindow = await canvas.getAttribute('data-window');
+    await finger(40, 80);
+    expect(await canvas.getAttribute('data-window')).not.toBe(touchWindow);
+    await viewer.getByRole('button', { name: 'Reset' }).click();
     expect(await viewer.textContent()).toContain('The display window changes only what you see here');
     await viewer.scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${OUT}series.png`, fullPage: true });

@@ -206,6 +206,10 @@ describe('series: analysis', () => {
     // the viewer opens on the most suspicious slice, with its own answer
     expect(screen.getByText('Slice 3 of 6')).toBeTruthy();
     expect(screen.getByTestId('slice-answer').textContent).toBe('Tumor · P(tumour) 99.5 % · glioma');
+    // a key slice's Show puts it in the viewer and focuses the viewer
+    fireEvent.click(within(keys[2]!).getByRole('button', { name: 'Show slice 4 in the viewer' }));
+    expect(screen.getByText('Slice 4 of 6')).toBeTruthy();
+    expect(document.activeElement).toBe(screen.getByRole('group', { name: 'Slice viewer' }));
     await waitFor(() => expect(onSeriesResult).toHaveBeenCalledTimes(1));
     const r = onSeriesResult.mock.calls[0]![0] as SeriesResult;
     expect(r.series).toMatchObject({ description: 'T1 AX', modality: 'MR', slices: 6, number: 3 });

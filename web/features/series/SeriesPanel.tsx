@@ -97,6 +97,14 @@ export function SeriesPanel({ engine, readHeaders, deviceUnavailable, onSeriesRe
     start(series);
   };
 
+  /** A key slice's Show: that slice in the viewer, the viewer in view and focused (its keys work at once). */
+  const show = (index: number) => {
+    setCurrent(index);
+    const viewer = document.querySelector<HTMLElement>('.series-viewer');
+    viewer?.scrollIntoView?.({ block: 'nearest' });
+    viewer?.focus({ preventScroll: true });
+  };
+
   const running = state.status === 'running';
   const finished = state.status === 'done' || state.status === 'cancelled';
   const series = active?.series ?? null;
@@ -205,7 +213,7 @@ export function SeriesPanel({ engine, readHeaders, deviceUnavailable, onSeriesRe
           </div>
           {state.status === 'error' && <p role="alert" className="error">{state.error}</p>}
           {verdict && (
-            <SeriesVerdictView verdict={verdict} series={series} outcomes={state.outcomes} complete={state.status === 'done'} onShow={setCurrent} />
+            <SeriesVerdictView verdict={verdict} series={series} outcomes={state.outcomes} complete={state.status === 'done'} onShow={show} />
           )}
           {result && actions ? <div className="series-actions">{actions(result)}</div> : null}
           {state.outcomes.size > 0 && <ProbabilityChart points={points} keySlices={keyIndices} current={finished ? current : null} onSelect={finished ? setCurrent : undefined} />}
