@@ -1,24 +1,15 @@
 // Files → series answers, shared by the CLI and POST /api/series: each file is read for its slice attributes and
-// answered by a detector (the inline pipeline or the server's workers), then slices are grouped and ordered
-// (models/core/series), the validated scope is applied with each slice's place in its series, and one verdict is
-// given per series. Nothing about the patient is read into the answers; no file's bytes are kept once answered.
+// answered by a detector (the inline pipeline or the server's workers); seriesAnswers (models/core/series/answers.ts,
+// pure, the PWA uses it too) then groups and orders the slices, applies the validated scope with each slice's place in
+// its series and gives one verdict per series. Nothing about the patient is read into the answers; no file's bytes
+// are kept once answered.
 import { DicomError, isDicom, openDicom, type SliceMeta } from '../core/dicom/index.ts';
-import type { Heatmap } from '../core/heatmap.ts';
-import { MODEL_INFO } from '../core/model.ts';
-import { groupIntoSeries, outsideInSeries, seriesVerdict, type SeriesRule, type SeriesSlice, type SliceAnswer } from '../core/series/index.ts';
+import type { AnalysedSlice, SliceAnswer } from '../core/series/index.ts';
 import type { Detected } from './detect-inline.ts';
 
-export type Detect = (bytes: Uint8Array) => Promise<Detected>;
+export { seriesAnswers, type AnalysedSlice, type KeySlice, type SeriesAnswer, type SliceLine } from '../core/series/index.ts';
 
-export interface AnalysedSlice {
-  slice: SeriesSlice;
-  /** The file's name (CLI: its path; API: the part's filename). */
-  file: string;
-  answer: SliceAnswer;
-  uncertain: boolean;
-  /** The evidence map, when the detector was asked for it (only for diagnosed slices). */
-  heatmap?: Heatmap;
-}
+export type Detect = (bytes: Uint8Array) => Promise<Detected>;
 
 /** Why a file gave no slice: not DICOM, a DICOM without pixel data (DICOMDIR, SR …), or an error code. */
 export type Skip = 'not DICOM' | 'no image' | string;
@@ -78,98 +69,6 @@ export async function analyseSeriesFile(file: string, bytes: Uint8Array, detect:
       return { slice: { id, meta, frame }, file, uncertain: a.uncertain, answer: asAnswer(id, a), ...(a.heatmap ? { heatmap: a.heatmap } : {}) };
     }),
   };
-}
-
-export interface KeySlice {
-  file: string;
-  instance: number | null;
-  frame: number | null;
-  tumorProbability: number | null;
-  /** When asked for (CLI --heatmap, POST /api/series?heatmap=1): where the evidence was found, scaled by P(tumour). */
-  heatmap?: Heatmap;
-}
-
-/** The answer for one series: the CLI's line, an element of POST /api/series's `series`. No patient data. */
-export interface SeriesAnswer {
-  studyInstanceUID: string;
-  seriesInstanceUID: string;
-  description: string;
-  modality: string;
-  orientation: string | null;
-  slices: number;
-  result: 'Tumor' | 'No Tumor' | 'Uncertain' | 'Outside validated use';
-  tumorProbability: number | null;
-  uncertain: boolean;
-  label: string | null;
-  counted: number;
-  outside: Record<string, number>;
-  keySlices: KeySlice[];
-  model: { name: string; version: string };
-}
-
-/** A slice's line under --slices: in series order, with its place along the series. */
-export interface SliceLine {
-  seriesInstanceUID: string;
-  index: number;
-  file: string;
-  frame: number | null;
-  instance: number | null;
-  result: SliceAnswer['result'];
-  tumorProbability: number | null;
-  label: string | null;
-  uncertain: boolean;
-  outside?: string[];
-}
-
-/** Slices in scope of a series with the series-level rules applied (a slice already outside keeps its reasons too). */
-function scoped(a: AnalysedSlice, reasons: string[] | undefined): SliceAnswer {
-  if (!reasons?.length || a.answer.result === 'Not a brain MRI') return a.answer;
-  const outside = [...new Set([...(a.answer.outside ?? []), ...reasons])];
-  return { id: a.answer.id, result: 'Outside validated use', tumorProbability: null, label: null, probabilities: null, outside };
-}
-
-export function seriesAnswers(analysed: readonly AnalysedSlice[], rule?: SeriesRule): Array<{ series: SeriesAnswer; slices: SliceLine[] }> {
-  const byId = new Map(analysed.map((a) => [a.slice.id, a]));
-  return groupIntoSeries(analysed.map((a) => a.slice)).map((group) => {
-    const reasons = outsideInSeries(group);
-    const ordered = group.slices.map((s) => byId.get(s.id)!);
-    const answers = ordered.map((a) => scoped(a, reasons.get(a.slice.id)));
-    const verdict = seriesVerdict(answers, rule);
-    const keyOf = (id: string): KeySlice => {
-      const a = byId.get(id)!;
-      return { file: a.file, instance: a.slice.meta.instanceNumber, frame: a.slice.frame, tumorProbability: a.answer.tumorProbability, ...(a.heatmap ? { heatmap: a.heatmap } : {}) };
-    };
-    return {
-      series: {
-        studyInstanceUID: group.studyInstanceUid,
-        seriesInstanceUID: group.seriesInstanceUid,
-        description: group.description,
-        modality: group.modality,
-        orientation: group.orientation,
-        slices: group.slices.length,
-        result: verdict.result,
-        tumorProbability: verdict.tumorProbability,
-        uncertain: verdict.uncertain,
-        label: verdict.label,
-        counted: verdict.counted,
-        outside: verdict.outside,
-        keySlices: verdict.keySlices.map(keyOf),
-        model: MODEL_INFO,
-      },
-      slices: ordered.map((a, index) => ({
-        seriesInstanceUID: group.seriesInstanceUid,
-        index,
-        file: a.file,
-        frame: a.slice.frame,
-        instance: a.slice.meta.instanceNumber,
-        result: answers[index]!.result,
-        tumorProbability: answers[index]!.tumorProbability,
-        label: answers[index]!.label,
-        uncertain: answers[index]!.result === 'Outside validated use' ? false : a.uncertain,
-        ...(answers[index]!.outside ? { outside: answers[index]!.outside } : {}),
-      })),
-    };
-  });
 }
 
 /** Skipped files counted by reason, for the stderr line and the API's `skipped`. */

@@ -5,3 +5,4 @@ export { groupIntoSeries, orderSlices } from './group.ts';
 export { seriesVerdict, KEY_SLICES } from './verdict.ts';
 export { orientationOfNormal, positionAlong, sliceNormal } from './geometry.ts';
 export { outsideInSeries } from './in-scope.ts';
+export { seriesAnswers, type AnalysedSlice, type KeySlice, type SeriesAnswer, type SliceLine } from './answers.ts';
