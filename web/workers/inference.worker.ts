@@ -6,7 +6,7 @@ import type * as Ort from 'onnxruntime-web';
 import { IO_NAMES, INPUT_SIZE } from '../../models/core/contract.ts';
 import { interpret } from '../../models/core/interpret.ts';
 import { DECISION, MODEL_FILE, MODEL_INFO } from '../../models/core/model.ts';
-import { preprocess, type Pixels } from '../../models/core/preprocess.ts';
+import { preprocess, type Preprocessed } from '../../models/core/preprocess.ts';
 import { decodeBlob } from '../lib/decode.ts';
 import { CodecError, keepDicomChunks } from '../lib/codec-assets.ts';
 import { isDicomBlob, type DicomInfo, type FrameRef, type HeaderAnswer } from '../lib/dicom-info.ts';
@@ -95,41 +95,62 @@ function refusalOf(info: DicomInfo, backend: 'WebGPU' | 'WASM', totalMs: number)
   };
 }
 
-async function analyse(blob: Blob, ref: FrameRef | undefined, l: Loaded): Promise<AnalysisResult> {
+/**
+ * A file read up to the model: its preprocessed input and how its answer is finished (a DICOM frame: its details, the
+ * viewer's values and the validated scope), or already an answer (a DICOM of another modality: nothing decoded).
+ */
+type Prepared = { pre: Preprocessed; t0: number; finish: (r: AnalysisResult) => AnalysisResult } | { answer: AnalysisResult };
+
+async function prepare(blob: Blob, ref: FrameRef | undefined, l: Loaded): Promise<Prepared> {
   const t0 = performance.now();
-  if (!(await isDicomBlob(blob))) return run(await decodeBlob(blob), l, t0);
+  if (!(await isDicomBlob(blob))) return { pre: preprocess(await decodeBlob(blob)), t0, finish: (r) => r };
   const { info, pixels, view, meta } = await (await dicomReader()).dicomFrame(blob, ref?.frame ?? 1, ref?.key, ref?.view);
-  if (!pixels) return refusalOf(info, l.backend, performance.now() - t0);
+  if (!pixels) return { answer: refusalOf(info, l.backend, performance.now() - t0) };
   // Outside the validated scope (its metadata say so): "Outside validated use", no diagnosis.
-  return scoped({ ...(await run(pixels, l, t0)), dicom: info, ...(view !== undefined ? { view } : {}) }, meta, ref?.where, pixels);
+  return { pre: preprocess(pixels), t0, finish: (r) => scoped({ ...r, dicom: info, ...(view !== undefined ? { view } : {}) }, meta, ref?.where, pixels) };
 }
 
-async function run(pixels: Pixels, { ort, session, backend, threads }: Loaded, t0: number) {
-  const pre = preprocess(pixels);
-  const input = new ort.Tensor('float32', pre.tensor, [1, 1, INPUT_SIZE, INPUT_SIZE]);
+async function analyse(blob: Blob, ref: FrameRef | undefined, l: Loaded): Promise<AnalysisResult> {
+  const p = await prepare(blob, ref, l);
+  if ('answer' in p) return p.answer;
+  const [r] = await run([p], l);
+  return p.finish(r!);
+}
+
+/**
+ * The model on one or more preprocessed images in one session run ([n, 1, size, size]; a series goes in batches,
+ * which costs far less a slice than one run each in WASM). `ms`: each image's share of the run.
+ */
+async function run(items: Array<{ pre: Preprocessed; t0: number }>, { ort, session, backend, threads }: Loaded): Promise<AnalysisResult[]> {
+  const n = items.length;
+  const px = INPUT_SIZE * INPUT_SIZE;
+  const batch = new Float32Array(n * px);
+  items.forEach(({ pre }, i) => batch.set(pre.tensor, i * px));
+  const input = new ort.Tensor('float32', batch, [n, 1, INPUT_SIZE, INPUT_SIZE]);
   const t1 = performance.now();
   const out = await session.run({ [IO_NAMES.input]: input });
-  const ms = performance.now() - t1;
+  const ms = (performance.now() - t1) / n;
   const probs = out[IO_NAMES.probabilities]?.data as Float32Array | undefined;
   const mri = out[IO_NAMES.mri]?.data as Float32Array | undefined;
   const camT = out[IO_NAMES.cam];
-  if (!probs || !mri) throw new Error('The model did not return the expected outputs.');
-  const analysis = interpret({ probabilities: probs, mriProbability: mri[0] ?? 0, colourfulness: pre.colourfulness }, DECISION, MODEL_INFO);
-  const cam = camT ? Float32Array.from(camT.data as Float32Array) : undefined;
+  if (!probs || !mri || probs.length < 4 * n) throw new Error('The model did not return the expected outputs.');
   const camSize = camT ? Number(camT.dims[camT.dims.length - 1]) : undefined;
-  for (const t of Object.values(out)) t.dispose();
-  return {
-    ...analysis,
+  const camData = camT?.data as Float32Array | undefined;
+  const camLen = camData ? camData.length / n : 0;
+  const results = items.map(({ pre, t0 }, i): AnalysisResult => ({
+    ...interpret({ probabilities: probs.subarray(4 * i, 4 * i + 4), mriProbability: mri[i] ?? 0, colourfulness: pre.colourfulness }, DECISION, MODEL_INFO),
     backend,
     threads,
     ms,
     totalMs: performance.now() - t0,
     pixels: pre.pixels,
-    cam,
+    cam: camData ? Float32Array.from(camData.subarray(i * camLen, (i + 1) * camLen)) : undefined,
     camSize,
     crop: pre.crop,
     colourfulness: pre.colourfulness,
-  };
+  }));
+  for (const t of Object.values(out)) t.dispose();
+  return results;
 }
 
 const post = (msg: WorkerResponse, transfer: Transferable[] = []) => self.postMessage(msg, transfer);
@@ -165,19 +186,51 @@ async function headers(files: Blob[]): Promise<HeaderAnswer[]> {
   return out;
 }
 
-/** A series, slice after slice, each answer posted as soon as it is ready; stops between slices when cancelled. */
+/** Slices of a series read before the model runs once on all of them. */
+const SERIES_BATCH = 8;
+
+/**
+ * A series in batches: each slice read and preprocessed in turn, the model run once a batch, then each answer posted
+ * (in order) as soon as its batch is done; cancel is looked at between slices. A slice that cannot be read is an error
+ * answer of its own; a decoder that is not on the device stops the series (every slice would need it).
+ */
 async function analyseSeries(id: number, slices: SeriesSliceRequest[], view: boolean): Promise<boolean> {
   if (!loaded) throw Object.assign(new Error('The model is not loaded.'), { code: 'not_loaded' });
   const l = await loaded;
-  for (const s of slices) {
+  const failed = (err: unknown) => ({ code: (err as { code?: string }).code ?? 'analysis_failed', message: err instanceof Error ? err.message : String(err) });
+  for (let at = 0; at < slices.length; at += SERIES_BATCH) {
     if (cancelled.has(id)) return true;
+    const group: Array<{ s: SeriesSliceRequest; p: Prepared | null; error?: { code: string; message: string } }> = [];
+    for (const s of slices.slice(at, at + SERIES_BATCH)) {
+      if (cancelled.has(id)) break;
+      try {
+        group.push({ s, p: await prepare(s.blob, { frame: s.frame, key: s.key, view, where: { index: s.index, count: slices.length } }, l) });
+      } catch (err) {
+        if ((err as { code?: string }).code === 'codec_unavailable') throw err;
+        group.push({ s, p: null, error: failed(err) });
+      }
+    }
+    const toRun = group.flatMap((g) => (g.p && !('answer' in g.p) ? [g.p] : []));
+    let results: AnalysisResult[] = [];
+    let runError: { code: string; message: string } | null = null;
     try {
-      const result = await analyse(s.blob, { frame: s.frame, key: s.key, view, where: { index: s.index, count: slices.length } }, l);
-      post({ type: 'series-slice', id, index: s.index, result }, transferables(result));
+      if (toRun.length) results = await run(toRun, l);
     } catch (err) {
-      const code = (err as { code?: string }).code ?? 'analysis_failed';
-      if (code === 'codec_unavailable') throw err;
-      post({ type: 'series-slice', id, index: s.index, error: { code, message: err instanceof Error ? err.message : String(err) } });
+      runError = failed(err);
+    }
+    let k = 0;
+    for (const g of group) {
+      if (!g.p) {
+        post({ type: 'series-slice', id, index: g.s.index, error: g.error! });
+      } else if ('answer' in g.p) {
+        post({ type: 'series-slice', id, index: g.s.index, result: g.p.answer });
+      } else if (runError) {
+        k++;
+        post({ type: 'series-slice', id, index: g.s.index, error: runError });
+      } else {
+        const result = g.p.finish(results[k++]!);
+        post({ type: 'series-slice', id, index: g.s.index, result }, transferables(result));
+      }
     }
   }
   return cancelled.has(id);
