@@ -11,7 +11,8 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERIES_RULE } from '../../models/core/model.ts';
 import { createClassifier } from '../../models/node/classifier.ts';
-import { fixtureDir } from '../support/dicom-fixtures.ts';
+import { FAKE_PATIENT, fixtureDir } from '../support/dicom-fixtures.ts';
+import { imageFile } from '../../models/scripts/dicom-write.ts';
 import { cdName, clearPicks, greyOf, seeded, seriesFiles, shuffled, type WrittenSlice } from '../support/series-fixtures.ts';
 import { available, hasData } from '../support/skip.ts';
 import { HAS_BROWSER, REPO, ensureBuilt, serveDist, tabletProfile, type Served } from './harness.ts';
@@ -187,6 +188,28 @@ describe.runIf(HAS_BROWSER && available(hasData, 'the MRI data folder (../shared
     expect(await viewer.textContent()).toContain('The display window changes only what you see here');
     await viewer.scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${OUT}series.png`, fullPage: true });
+  }, 90_000);
+
+  it('a 12-bit series: the viewer windows the stored values (file window as read, full range 0–4080 by the preset)', async () => {
+    const files = greys.slice(0, 3).map((g, i) => ({
+      name: `B${i}`,
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from(imageFile({
+        rows: g.grey.height, columns: g.grey.width, bitsAllocated: 16, bitsStored: 12, highBit: 11, pixelRepresentation: 0, photometric: 'MONOCHROME2',
+        pixels: Uint16Array.from(g.grey.data, (v) => 16 * v), window: { center: 2040.5, width: 4081 },
+        identity: { ...FAKE_PATIENT, studyUid: '2.25.7000021', seriesUid: '2.25.7000022', sopInstanceUid: `2.25.70000230${i}`, seriesDescription: 'T1 AX 12BIT' },
+        geometry: { seriesNumber: 9, instanceNumber: i + 1, imagePosition: [-115, -115, 5 * i], imageOrientation: [1, 0, 0, 0, 1, 0], pixelSpacing: [0.9, 0.9] },
+        timing: { repetitionTime: 500, echoTime: 10 },
+      })),
+    }));
+    await page.getByLabel('DICOM files of a series').setInputFiles(files);
+    await page.getByRole('button', { name: 'Analyse series T1 AX 12BIT' }).click();
+    await expect.poll(() => page.getByTestId('series-progress').textContent(), { timeout: 60_000 }).toMatch(/^3 of 3 slices .* s$/);
+    const canvas = page.getByRole('group', { name: 'Slice viewer' }).locator('canvas.viewer-canvas');
+    expect(await canvas.getAttribute('data-window')).toBe('2041/4081'); // the file's window, in stored units
+    const g = greys[Number(await canvas.getAttribute('data-slice'))]!.grey.data;
+    await page.getByRole('button', { name: 'Full range' }).click();
+    expect(await canvas.getAttribute('data-window')).toBe(`${Math.round((16 * Math.min(...g) + 16 * Math.max(...g)) / 2)}/${16 * (Math.max(...g) - Math.min(...g))}`);
   }, 90_000);
 
   it('many files dropped at once (no folder entries): the same list; a 200-slice series keeps every main-thread task under 100 ms', async () => {
