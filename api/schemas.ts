@@ -68,7 +68,7 @@ const DicomSchema = z
   })
   .openapi('DicomRead', { description: 'How a DICOM upload was read. No patient data is read into, stored with or echoed in any answer.' });
 
-const OUTSIDE_WORDS = ['sagittal', 'coronal', 'T1 gradient echo', 'proton density', 'diffusion', 'echo-planar', 'unknown sequence', 'contrast-enhanced', 'edge of the head'];
+const OUTSIDE_WORDS = ['sagittal', 'coronal', 'T1 gradient echo', 'T2* gradient echo', 'proton density', 'diffusion', 'echo-planar', 'unknown sequence', 'contrast-enhanced', 'edge of the head'];
 const OutsideList = z.array(z.string()).min(1).openapi({
   description: `Why the slice is outside the validated use (models/core/scope.ts; the figures behind each rule are in the model card): any of ${OUTSIDE_WORDS.map((w) => `"${w}"`).join(', ')}, and T2 / FLAIR / T1 when the model card does not list them as validated.`,
   example: ['sagittal', 'T1 gradient echo'],

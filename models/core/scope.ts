@@ -22,6 +22,7 @@ export type Orientation = 'axial' | 'coronal' | 'sagittal';
  *                      (3D spoiled GRE), or TR < 800 ms and TE < 30 ms (spin echo T1)
  *   proton density   — the description says PD / proton density, or TR ≥ 1500 ms and TE < 40 ms
  *   T2               — the description says T2, or TR ≥ 1500 ms and TE ≥ 60 ms
+ *   T2* gradient echo — T2 acquired as gradient echo, or the description says SWI / T2* / susceptibility / hemo
  *   unknown sequence — timing or a description is there, but none of these (timing between the families)
  *   not stated       — no TR, TE or TI and no Series Description (generated or secondary-capture files)
  * A description that names a family overrides the timing, except diffusion and EPI, which the timing cannot show.
@@ -30,7 +31,7 @@ export type Orientation = 'axial' | 'coronal' | 'sagittal';
  * timing nor description, is judged on what it does state and otherwise like a picture (the image checks decide).
  * Scanners write both (Image Plane and MR Image modules), so a real scanner slice is always judged on them.
  */
-export type SequenceFamily = 'T1' | 'T1 gradient echo' | 'T2' | 'FLAIR' | 'proton density' | 'diffusion' | 'echo-planar' | 'unknown sequence' | 'not stated';
+export type SequenceFamily = 'T1' | 'T1 gradient echo' | 'T2' | 'T2* gradient echo' | 'FLAIR' | 'proton density' | 'diffusion' | 'echo-planar' | 'unknown sequence' | 'not stated';
 
 export interface SliceFacts {
   /** From Image Orientation Patient: the dominant axis of the slice normal; null without the tag. */
@@ -72,16 +73,19 @@ export interface ScopeRules {
   maxPosition: number;
 }
 
-/** The position rule needs a series at least this long: 10 slices span a head only at ≥ 15 mm apart. */
+/** The position rule needs a series at least this long: a few targeted slices (or a localiser) need not span the head. */
 export const MIN_SERIES_FOR_POSITION = 10;
 
 export type Scope = { inScope: true } | { inScope: false; outside: string[] };
 
 const DIFFUSION = /\b(dwi|dti|adc|trace|diff\w*|ep2d_diff|tensor|b\s*=?\s*\d{3,4})\b|_diff|diff_/i;
 const FLAIR = /flair|dark[ _-]?fluid|tirm/i;
-const T1 = /\bt1|t1w|_t1|mprage|mp-rage|mp2rage|spgr|fspgr|bravo|\btfe|flash|fl2d|fl3d|_gre_fsp/i;
+const T1 = /\bt1|t1w|_t1/i;
+/** Product names of T1 sequences: weaker than an explicit T1 / T2 / PD in the description ("t2_fl2d" is T2*). */
+const T1_NAMES = /mprage|mp-rage|mp2rage|spgr|fspgr|bravo|\btfe|flash|fl2d|fl3d|_gre_fsp/i;
 const PD = /\bpd\b|pdw|_pd|pd_|proton/i;
 const T2 = /\bt2|t2w|_t2/i;
+const T2_STAR = /swi|t2\*|t2star|t2_star|susc|hemo|\bswan\b/i;
 const CONTRAST_WORDS = /\+\s*c\b|post[ _-]?(contrast|gad|gd)|\bgad\b|\bgd\b|contrast|\bce\b|_ce\b|\+gd/i;
 const NO_AGENT = /^(none|no|n\/a|na|0)?$/i;
 
@@ -93,10 +97,12 @@ export function sequenceFamily(meta: Pick<SliceMeta, 'repetitionTime' | 'echoTim
   const t1 = (): SequenceFamily => (gradientEcho ? 'T1 gradient echo' : 'T1');
   if (DIFFUSION.test(d)) return 'diffusion';
   if (/\bEP\b/.test(seq)) return 'echo-planar';
+  if (T2_STAR.test(d)) return 'T2* gradient echo';
   if (FLAIR.test(d)) return 'FLAIR';
   if (T1.test(d)) return t1();
   if (PD.test(d)) return 'proton density';
-  if (T2.test(d)) return 'T2';
+  if (T2.test(d)) return gradientEcho ? 'T2* gradient echo' : 'T2';
+  if (T1_NAMES.test(d)) return t1();
   if (tr === null && te === null && ti === null && !d.trim()) return 'not stated';
   if (ti !== null && ti >= 1500) return 'FLAIR';
   if (ti !== null && ti >= 300 && ti <= 1300) return t1();
@@ -104,7 +110,7 @@ export function sequenceFamily(meta: Pick<SliceMeta, 'repetitionTime' | 'echoTim
   if (gradientEcho && tr < 100 && te < 15) return 'T1 gradient echo';
   if (tr < 800 && te < 30) return t1();
   if (tr >= 1500 && te < 40) return 'proton density';
-  if (tr >= 1500 && te >= 60) return 'T2';
+  if (tr >= 1500 && te >= 60) return gradientEcho ? 'T2* gradient echo' : 'T2';
   return 'unknown sequence';
 }
 

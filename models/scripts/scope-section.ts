@@ -31,7 +31,7 @@ export function scopeMarkdown(scope: ScopeRules & { figures?: ScopeFigures }): s
     `In scope: **${scope.orientations.join(', ')}** slices, sequence family **${scope.sequences.join(' / ')}**, ${scope.contrast ? 'with or without contrast' : '**without contrast**'}, not at the **edge of the head** (a head crop under ${scope.minHeadExtentMm} mm in a head-sized field of view, or the outer ${Math.round((1 - scope.maxPosition) * 100)} % of a series of ≥ 10 slices).`,
     '',
     '- Orientation: the dominant axis of the slice normal (Image Orientation Patient).',
-    '- Sequence family (first match): diffusion (the description names it) → echo-planar (Scanning Sequence EP) → FLAIR (description, or TI ≥ 1500 ms) → T1 (description T1/MPRAGE/SPGR/…, or TI 300–1300 ms, or TR < 800 ms with TE < 30 ms), reported as **T1 gradient echo** when Scanning Sequence is GR without SE → proton density (description, or TR ≥ 1500 ms with TE < 40 ms) → T2 (description, or TR ≥ 1500 ms with TE ≥ 60 ms) → unknown sequence.',
+    '- Sequence family (first match): diffusion (the description names it) → echo-planar (Scanning Sequence EP) → FLAIR (description, or TI ≥ 1500 ms) → T1 (description T1/MPRAGE/SPGR/…, or TI 300–1300 ms, or TR < 800 ms with TE < 30 ms), reported as **T1 gradient echo** when Scanning Sequence is GR without SE → proton density (description, or TR ≥ 1500 ms with TE < 40 ms) → T2 (description, or TR ≥ 1500 ms with TE ≥ 60 ms; **T2* gradient echo** when GR, or the description says SWI / T2* / susceptibility) → unknown sequence. SWI/T2* is checked before the others.',
     '- Contrast: Contrast/Bolus Agent filled in (not NONE), or the description says +C / post / Gd / contrast.',
     '',
   ];

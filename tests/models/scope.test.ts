@@ -46,13 +46,15 @@ describe('scope rules (metadata)', () => {
     expect(fam({ seriesDescription: 'ADNI_Sag3D MPRAGE', scanningSequence: 'GR', repetitionTime: 6.5, echoTime: 2.93 })).toBe('T1 gradient echo');
     expect(fam({ seriesDescription: 't1_gre_fsp_3d_sag', scanningSequence: 'GR\\IR', repetitionTime: 7.25, echoTime: 3.1, inversionTime: 750 })).toBe('T1 gradient echo');
     expect(fam({ seriesDescription: 't1_fl2d_sag', scanningSequence: 'GR', repetitionTime: 300, echoTime: 2.46 })).toBe('T1 gradient echo');
+    expect(fam({ seriesDescription: 'SWI_Images', scanningSequence: 'GR', repetitionTime: 28, echoTime: 20 })).toBe('T2* gradient echo');
+    expect(fam({ seriesDescription: 't2_fl2d_tra', scanningSequence: 'GR', repetitionTime: 600, echoTime: 20 })).toBe('T2* gradient echo');
     expect(fam({ repetitionTime: 1000, echoTime: 50 })).toBe('unknown sequence');
     expect(fam({ repetitionTime: null, echoTime: null })).toBe('not stated');
   });
 
   it('the shipped rules: axial T1 / T2 / FLAIR without contrast, not at the edge of the head', () => {
-    const { figures: _figures, ...rules } = MODEL_CARD.scope;
-    expect(SCOPE).toEqual(rules);
+    const { orientations, sequences, contrast, minHeadExtentMm, maxPosition } = MODEL_CARD.scope;
+    expect(SCOPE).toEqual({ orientations, sequences, contrast, minHeadExtentMm, maxPosition });
     const verdict = (o: Partial<SliceMeta>, where: { index: number; count: number } | null = null, crop = head) => scopeOf(sliceFacts(meta(o), where, crop), SCOPE);
     expect(verdict({})).toEqual({ inScope: true });
     expect(verdict({ imageOrientation: [0, 1, 0, 0, 0, -1] })).toEqual({ inScope: false, outside: ['sagittal'] });
