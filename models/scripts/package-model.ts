@@ -16,6 +16,7 @@ import { createClassifier } from '../node/classifier.ts';
 import { metrics, predictRows, readSplits, type Metrics } from '../node/evaluate.ts';
 import { confusionPng, reliabilityPng } from './render.ts';
 import { scopeMarkdown } from './scope-section.ts';
+import { seriesMarkdown, type SeriesCard } from './series-section.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -105,7 +106,7 @@ const card = {
   },
   metrics: { validation, test },
   ...(previous.scope ? { scope: previous.scope as Parameters<typeof scopeMarkdown>[0] } : {}),
-  ...(previous.series ? { series: previous.series } : {}),
+  ...(previous.series ? { series: previous.series as SeriesCard } : {}),
 };
 writeFileSync(join(args.card!, 'card.json'), JSON.stringify(card, null, 2) + '\n');
 writeFileSync(join(args.card!, 'card-confusion.png'), await confusionPng(test.brainMri.confusion, `brain-mri internal test (n=${test.brainMri.images})`));
@@ -179,7 +180,7 @@ An image whose shorter side is under **${MIN_SIDE} px** (\`MIN_SIDE\`, \`models/
 - It costs MRIs nothing at ${MIN_SIDE} px: internal-test MRIs downscaled to a ${MIN_SIDE} px shorter side score 98.8 % tumour / no tumour and 97.1 % 4-class (full size 98.2 / 96.6 %, n = 900), and 64 × 64 acquisitions (perfusion, some diffusion series) stay accepted. Smaller MRIs are still read about as well (48 px 98.8 %, 32 px 98.3 %): the floor is not there because MRIs fail, but because at those sizes pictures that are not MRIs get through, and a real slice that small is a thumbnail, not an exported image.
 - Figures: \`npx tsx models/scripts/size-floor.ts\` (the same pipeline with the floor lifted).
 
-${c.scope ? scopeMarkdown(c.scope) : ''}
+${c.series ? seriesMarkdown(c.series) : ''}${c.scope ? scopeMarkdown(c.scope) : ''}
 ## Limits
 - Trained on two public datasets of 2D slices (JPEG); not validated on DICOM, other scanners, paediatric scans, post-operative images or tumour types beyond glioma, meningioma and pituitary.
 - The no-tumour class comes mostly from one source (Br35H); the brain-mri-binary images counter that, but a source bias may remain on unseen sources.

@@ -1,7 +1,10 @@
 // Chooses the series rule (card.json → series: top-k mean, threshold, uncertain band) on validation series only, and
 // prints the figures behind it (MODEL_CARD.md, "Series verdict").
 //
-//   npx tsx models/scripts/series-rule.ts [--model public/models/bigbrain-<v>.onnx] [--series 1000] [--json out.json]
+//   npx tsx models/scripts/series-rule.ts [--model public/models/bigbrain-<v>.onnx] [--series 1000] [--json out.json] [--write]
+//
+// --write puts the rule and its figures in models/card.json → series and rewrites the model card's "Series verdict"
+// section from them (series-section.ts; package-model.ts keeps both when it rewrites the card).
 //
 // Validation series: pseudo-series built from the validation split's images (models/splits/splits.csv, split = val;
 // never train or test): L slices of no tumour (brain-mri/notumor) with t tumour slices (glioma, meningioma, pituitary,
@@ -22,7 +25,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDicom, renderFrame } from '../core/dicom/index.ts';
 import { preprocess } from '../core/preprocess.ts';
-import type { SeriesRule } from '../core/series/index.ts';
+import { withScope } from '../core/interpret.ts';
+import { MODEL_INFO, SCOPE } from '../core/model.ts';
+import { scopeOf, sliceFacts } from '../core/scope.ts';
+import type { SeriesRule, SliceAnswer } from '../core/series/index.ts';
 import { seriesVerdict } from '../core/series/index.ts';
 import { createClassifier, DEFAULT_MODEL_PATH } from '../node/classifier.ts';
 import { decodeImage } from '../node/decode.ts';
@@ -30,6 +36,7 @@ import { detectInline } from '../node/detect-inline.ts';
 import { nodeWasm } from '../node/dicom-wasm.ts';
 import { analyseSeriesFile, seriesAnswers, type AnalysedSlice } from '../node/series.ts';
 import { healthySlices } from './healthy-dicom.ts';
+import { seriesMarkdown, type SeriesFigures } from './series-section.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -37,6 +44,7 @@ const { values: args } = parseArgs({
     data: { type: 'string', default: new URL('../../../shared/data/', import.meta.url).pathname },
     series: { type: 'string', default: '1000' },
     json: { type: 'string' },
+    write: { type: 'boolean', default: false },
   },
 });
 const DATA = args.data!;
@@ -110,7 +118,7 @@ const rule: SeriesRule = { topK: best.k, threshold: best.threshold, uncertainBan
 const outcome = (ps: number[]) => seriesVerdict(ps.map((p, i) => ({ id: String(i), result: p >= 0.5 ? 'Tumor' : 'No Tumor', tumorProbability: p, label: null })), rule).result;
 console.log(`\nchosen: top-${rule.topK} mean, Tumor at ≥ ${rule.threshold}, Uncertain in [${rule.uncertainBand.join(', ')}]`);
 console.log('L   t   Tumor   Uncertain   No Tumor   (share of series)');
-const table: Array<Record<string, number>> = [];
+const table: SeriesFigures['table'] = [];
 for (const c of cells) {
   const r = { Tumor: 0, Uncertain: 0, 'No Tumor': 0 } as Record<string, number>;
   for (const s of c.series) r[outcome(s)]!++;
@@ -122,7 +130,7 @@ for (const c of cells) {
 // 5. The healthy real series, through the series pipeline (scope applied), and the score the rule would give their
 //    raw slice answers with the validated scope lifted (diagnostic only: they are sagittal, outside the scope).
 const HEALTHY = join(DATA, 'brain-mri-normal-dicom');
-const healthy: Array<Record<string, unknown>> = [];
+const healthy: SeriesFigures['healthy'] = [];
 for (const folder of readdirSync(HEALTHY).filter((f) => statSync(join(HEALTHY, f)).isDirectory()).sort()) {
   const dir = join(HEALTHY, folder);
   const analysed: AnalysedSlice[] = [];
@@ -151,17 +159,47 @@ for await (const plane of healthySlices(HEALTHY)) {
   const first = plane[0];
   if (!first || first.plane === 'native') continue;
   const ps: number[] = [];
+  const answers: SliceAnswer[] = [];
   for (const s of plane) {
+    const p = preprocess(s.pixels);
+    const [a] = await classifier.analyse([p]);
+    // The series verdict with the scope as the product applies it (with each slice's place and its head crop) …
+    const scoped = withScope(a!, scopeOf(sliceFacts(s.meta, { index: s.index, count: s.count }, { crop: p.crop, width: s.pixels.width, height: s.pixels.height }), SCOPE));
+    answers.push({ id: s.name, result: scoped.result, tumorProbability: scoped.tumorProbability, label: scoped.label, probabilities: scoped.probabilities, ...(scoped.result === 'Outside validated use' ? { outside: scoped.outside } : {}) });
+    // … and the raw answers of the inner 80 % with the scope lifted.
     if (Math.abs((2 * s.index) / Math.max(1, s.count - 1) - 1) > 0.8) continue;
-    const [a] = await classifier.analyse([preprocess(s.pixels)]);
     if (a?.tumorProbability != null) ps.push(a.tumorProbability);
   }
+  const verdict = seriesVerdict(answers, rule);
   const rawScore = ps.length ? round(score(ps, rule.topK)) : null;
-  const row = { folder: `${first.series} resliced ${first.plane}`, slices: plane.length, result: 'Outside validated use (T1 gradient echo)', outside: {}, scoreWithoutScope: rawScore, wouldBe: ps.length ? outcome(ps) : null, slicesOver05: ps.filter((p) => p >= 0.5).length, diagnosed: ps.length };
+  const row = { folder: `${first.series} resliced ${first.plane}`, slices: plane.length, result: verdict.result, outside: verdict.outside, scoreWithoutScope: rawScore, wouldBe: ps.length ? outcome(ps) : null, slicesOver05: ps.filter((p) => p >= 0.5).length, diagnosed: ps.length };
   healthy.push(row);
-  console.log(`healthy ${row.folder}: inner ${ps.length} slices diagnosed, ${row.slicesOver05} at P ≥ 0.5; without the scope: score ${rawScore} → ${row.wouldBe}`);
+  console.log(`healthy ${row.folder}: → ${verdict.result} ${JSON.stringify(verdict.outside)}; inner ${ps.length} slices diagnosed, ${row.slicesOver05} at P ≥ 0.5; without the scope: score ${rawScore} → ${row.wouldBe}`);
 }
 if (healthy.some((h) => h.result === 'Tumor')) console.log('✗ a healthy real series came back Tumor');
 console.log(`\ncard.json → series: ${JSON.stringify({ topK: rule.topK, threshold: rule.threshold, uncertainBand: rule.uncertainBand })}`);
+if (args.write) {
+  const figures: SeriesFigures = {
+    model: MODEL_INFO.version, seriesPerCell: PER_CELL, lengths: LENGTHS, tumourCounts: TUMOUR_COUNTS,
+    slices: { noTumour: noTumour.length, tumour: tumour.length, refused },
+    candidates: candidates.map(({ k, threshold, specificity, sensitivity }) => ({ k, threshold, specificity, sensitivity })),
+    table,
+    healthy,
+  };
+  const series = { rule: 'mean of the top-k slice P(tumour) among in-scope diagnosed slices', ...rule, figures };
+  const cardUrl = new URL('../card.json', import.meta.url);
+  const card = JSON.parse(readFileSync(cardUrl, 'utf8')) as Record<string, unknown>;
+  // Key order kept; the series rule sits where it was (after decision when new).
+  const out = 'series' in card ? { ...card, series } : Object.fromEntries(Object.entries(card).flatMap(([k, v]) => (k === 'decision' ? [[k, v], ['series', series]] : [[k, v]])));
+  writeFileSync(cardUrl, JSON.stringify(out, null, 2) + '\n');
+  const mdUrl = new URL('../MODEL_CARD.md', import.meta.url);
+  const md = readFileSync(mdUrl, 'utf8');
+  const section = seriesMarkdown(series);
+  const at = md.indexOf('## Series verdict');
+  const end = at < 0 ? -1 : md.indexOf('\n## ', at + 3);
+  const next = at >= 0 ? md.slice(0, at) + section + md.slice(end < 0 ? md.length : end + 1) : md.replace('## Limits', `${section}## Limits`);
+  writeFileSync(mdUrl, next);
+  console.log('card.json → series and MODEL_CARD.md "Series verdict" written');
+}
 if (args.json) writeFileSync(args.json, JSON.stringify({ rule, candidates: candidates.map(({ scores: _s, ...c }) => c), table, healthy, slices: { noTumour: noTumour.length, tumour: tumour.length, refused } }, null, 2));
 await classifier.release();
