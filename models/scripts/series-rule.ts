@@ -45,6 +45,8 @@ const { values: args } = parseArgs({
     series: { type: 'string', default: '1000' },
     json: { type: 'string' },
     write: { type: 'boolean', default: false },
+    // The validation pseudo-series only (no healthy series): what the rule's choice rests on, in a few seconds.
+    'no-healthy': { type: 'boolean', default: false },
   },
 });
 const DATA = args.data!;
@@ -131,7 +133,7 @@ for (const c of cells) {
 //    raw slice answers with the validated scope lifted (diagnostic only: they are sagittal, outside the scope).
 const HEALTHY = join(DATA, 'brain-mri-normal-dicom');
 const healthy: SeriesFigures['healthy'] = [];
-for (const folder of readdirSync(HEALTHY).filter((f) => statSync(join(HEALTHY, f)).isDirectory()).sort()) {
+for (const folder of args['no-healthy'] ? [] : readdirSync(HEALTHY).filter((f) => statSync(join(HEALTHY, f)).isDirectory()).sort()) {
   const dir = join(HEALTHY, folder);
   const analysed: AnalysedSlice[] = [];
   const raw: number[] = [];
@@ -155,7 +157,7 @@ for (const folder of readdirSync(HEALTHY).filter((f) => statSync(join(HEALTHY, f
 }
 // 6. Diagnostic: the two 3D volumes resliced axial and coronal (models/scripts/healthy-dicom.ts): the rule on the raw
 //    slice answers of each plane's inner 80 % with the scope lifted — how the rule alone would fare on healthy real heads.
-for await (const plane of healthySlices(HEALTHY)) {
+for await (const plane of args['no-healthy'] ? [] : healthySlices(HEALTHY)) {
   const first = plane[0];
   if (!first || first.plane === 'native') continue;
   const ps: number[] = [];
@@ -178,6 +180,7 @@ for await (const plane of healthySlices(HEALTHY)) {
 }
 if (healthy.some((h) => h.result === 'Tumor')) console.log('✗ a healthy real series came back Tumor');
 console.log(`\ncard.json → series: ${JSON.stringify({ topK: rule.topK, threshold: rule.threshold, uncertainBand: rule.uncertainBand })}`);
+if (args.write && args['no-healthy']) throw new Error('--write needs the healthy series: drop --no-healthy');
 if (args.write) {
   const figures: SeriesFigures = {
     model: MODEL_INFO.version, seriesPerCell: PER_CELL, lengths: LENGTHS, tumourCounts: TUMOUR_COUNTS,
