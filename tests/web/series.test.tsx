@@ -5,7 +5,7 @@
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SliceMeta } from '../../models/core/dicom/index.ts';
-import { SERIES_RULE } from '../../models/core/model.ts';
+import { SCOPE, SERIES_RULE } from '../../models/core/model.ts';
 import { SeriesPanel, type SeriesEngine } from '../../web/features/series/index.ts';
 import type { DicomHeader, HeaderAnswer, SliceView } from '../../web/lib/dicom-info.ts';
 import type { SeriesRun, SeriesSliceAnswer, SeriesSliceRequest } from '../../web/lib/inference.ts';
@@ -238,6 +238,28 @@ describe('series: analysis', () => {
     expect(verdict.textContent).toContain('no diagnosis is given');
     expect(within(verdict).queryAllByRole('listitem')).toHaveLength(0);
     expect(screen.getByTestId('slice-answer').textContent).toBe('Outside validated use: sagittal, T2 (not counted)');
+  });
+});
+
+describe('series: the series-level scope', () => {
+  it('applies the shared series rules again (as the CLI does): the outer slices of a 12-slice series do not count even if the worker diagnosed them', async () => {
+    const files = Array.from({ length: 12 }, (_, i) => new File([new Uint8Array(4)], `IM${i}`));
+    const answers: HeaderAnswer[] = files.map((_, i) => ({ index: i, ok: true, header: header({ sopInstanceUid: `2.25.6${i}`, imagePosition: [0, 0, 5 * i], instanceNumber: i + 1 }) }));
+    const c = controlledEngine();
+    render(<SeriesPanel engine={c.engine} readHeaders={headerReader(files, answers)} deviceUnavailable={null} flushMs={0} />);
+    fireEvent.change(screen.getByLabelText('DICOM files of a series'), { target: { files } });
+    await screen.findByRole('region', { name: 'Studies' });
+    fireEvent.click(screen.getByRole('button', { name: 'Analyse series T1 AX' }));
+    for (let i = 0; i < 12; i++) c.answer(i, fakeResult({ tumorProbability: 0.1, result: 'No Tumor', label: 'notumor', view: view(i) }));
+    await act(async () => c.runs[0]!.finish(false));
+    const verdict = screen.getByRole('article', { name: 'Series verdict' });
+    // the card's edge rule: |2i/11 − 1| over SCOPE.maxPosition (0.8 today: i = 0, 1, 10, 11)
+    const edge = Array.from({ length: 12 }, (_, i) => Math.abs((2 * i) / 11 - 1)).filter((p) => p > SCOPE.maxPosition).length;
+    expect(edge).toBeGreaterThan(0);
+    expect(verdict.textContent).toContain(`${12 - edge} of 12 slices counted. Not counted: edge of the head (${edge}).`);
+    fireEvent.keyDown(screen.getByRole('group', { name: 'Slice viewer' }), { key: 'Home' });
+    expect(screen.getByTestId('slice-answer').textContent).toBe('Outside validated use: edge of the head (not counted)');
+    expect(document.querySelectorAll('.series-chart rect[data-outside]')).toHaveLength(edge);
   });
 });
 

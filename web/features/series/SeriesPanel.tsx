@@ -2,13 +2,14 @@
 // (parsed in the worker, nothing decoded) → one series analysed on the device, slice by slice in the worker, with
 // progress and cancel → the series verdict with its key slices and P(tumour) along the series → the viewer.
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type ReactNode } from 'react';
+import { seriesVerdict, type SliceAnswer } from '../../../models/core/series/index.ts';
 import type { HeaderAnswer } from '../../lib/dicom-info.ts';
 import type { SeriesResult } from '../../lib/types.ts';
 import { collectDrop, collectInput, dropEntries, type CollectedFile } from './collect.ts';
 import { ProbabilityChart } from './ProbabilityChart.tsx';
 import { SeriesVerdictView } from './SeriesVerdictView.tsx';
 import { StudyList } from './StudyList.tsx';
-import { buildStudies, counts, seriesResultOf, verdictOf, type SeriesEntry, type Skipped, type SliceOutcome, type StudyEntry } from './study.ts';
+import { buildStudies, countsAnswer, seriesAnswersOf, seriesResultOf, type SeriesEntry, type Skipped, type SliceOutcome, type StudyEntry } from './study.ts';
 import { useSeriesAnalysis, type SeriesEngine } from './useSeriesAnalysis.ts';
 import { Viewer, type ViewerSlice } from './Viewer.tsx';
 import './series.css';
@@ -108,7 +109,8 @@ export function SeriesPanel({ engine, readHeaders, deviceUnavailable, onSeriesRe
   const running = state.status === 'running';
   const finished = state.status === 'done' || state.status === 'cancelled';
   const series = active?.series ?? null;
-  const verdict = useMemo(() => (series && state.outcomes.size ? verdictOf(series, state.outcomes) : null), [series, state.outcomes]);
+  const answers = useMemo(() => (series ? seriesAnswersOf(series, state.outcomes) : new Map<number, SliceAnswer>()), [series, state.outcomes]);
+  const verdict = useMemo(() => (series && answers.size ? seriesVerdict([...answers.values()]) : null), [series, answers]);
 
   // Once finished: the SeriesResult for the report and the history, and the viewer opens on the most suspicious slice.
   const onResultRef = useRef(onSeriesResult);
@@ -133,21 +135,24 @@ export function SeriesPanel({ engine, readHeaders, deviceUnavailable, onSeriesRe
         ? series.sources.map((_, i) => {
             const o = state.outcomes.get(i);
             const r = o?.result;
+            // The series-level scope may have put a slice the worker diagnosed outside (as the CLI would): say so, no map.
+            const a = answers.get(i);
+            const outsideHere = a?.result === 'Outside validated use' && (r?.result === 'Tumor' || r?.result === 'No Tumor');
             return {
               view: r?.view,
-              answer: sliceAnswerText(o),
-              tumorProbability: r?.tumorProbability ?? null,
-              cam: r?.cam,
+              answer: outsideHere ? `Outside validated use: ${(a.outside ?? []).join(', ')} (not counted)` : sliceAnswerText(o),
+              tumorProbability: outsideHere ? null : (r?.tumorProbability ?? null),
+              cam: outsideHere ? undefined : r?.cam,
               camSize: r?.camSize,
               crop: r?.crop,
               position: series.positions[i] ?? null,
             };
           })
         : [],
-    [series, state.outcomes],
+    [series, state.outcomes, answers],
   );
 
-  const points = series ? series.sources.map((_, i) => ({ index: i, position: series.positions[i] ?? null, tumorProbability: state.outcomes.get(i)?.result?.tumorProbability ?? null, counted: counts(state.outcomes.get(i)) })) : [];
+  const points = series ? series.sources.map((_, i) => ({ index: i, position: series.positions[i] ?? null, tumorProbability: answers.get(i)?.tumorProbability ?? null, counted: countsAnswer(answers.get(i)) })) : [];
   const keyIndices = series && verdict ? verdict.keySlices.map((id) => series.sources.findIndex((s) => s.id === id)) : [];
 
   return (

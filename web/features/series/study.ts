@@ -2,7 +2,7 @@
 // answers → the verdict (the shared seriesVerdict) and the SeriesResult the report and history take.
 import { evidenceMap } from '../../../models/core/heatmap.ts';
 import { DECISION, MODEL_INFO, MODEL_SHA256, SERIES_RULE } from '../../../models/core/model.ts';
-import { groupIntoSeries, positionAlong, seriesVerdict, sliceNormal, type SeriesGroup, type SeriesSlice, type SeriesVerdict, type SliceAnswer } from '../../../models/core/series/index.ts';
+import { groupIntoSeries, outsideInSeries, positionAlong, seriesVerdict, sliceNormal, type SeriesGroup, type SeriesSlice, type SeriesVerdict, type SliceAnswer } from '../../../models/core/series/index.ts';
 import type { DicomHeader, HeaderAnswer } from '../../lib/dicom-info.ts';
 import type { AnalysisResult, SeriesKeySlice, SeriesResult } from '../../lib/types.ts';
 
@@ -106,18 +106,34 @@ export function sliceAnswer(id: string, o: SliceOutcome): SliceAnswer {
   };
 }
 
-/** The series verdict over the slices analysed so far (in series order). */
+/**
+ * The series verdict over the slices analysed so far (in series order). The worker already applied the validated
+ * scope with each slice's place in the series; the series-level rules (models/core/series outsideInSeries, as the
+ * CLI and POST /api/series apply them) are applied again here, so all three agree whatever a slice's answer missed.
+ */
 export function verdictOf(series: SeriesEntry, outcomes: ReadonlyMap<number, SliceOutcome>): SeriesVerdict {
-  const answers: SliceAnswer[] = [];
-  series.sources.forEach((s, i) => {
-    const o = outcomes.get(i);
-    if (o) answers.push(sliceAnswer(s.id, o));
-  });
-  return seriesVerdict(answers);
+  return seriesVerdict([...seriesAnswersOf(series, outcomes).values()]);
 }
 
-export const counts = (o: SliceOutcome | undefined): boolean =>
-  !!o?.result && (o.result.result === 'Tumor' || o.result.result === 'No Tumor') && o.result.tumorProbability !== null;
+/** Each analysed slice's answer as the verdict counts it (index → answer, in series order). */
+export function seriesAnswersOf(series: SeriesEntry, outcomes: ReadonlyMap<number, SliceOutcome>): Map<number, SliceAnswer> {
+  const reasons = outsideInSeries(series.group);
+  const answers = new Map<number, SliceAnswer>();
+  series.sources.forEach((s, i) => {
+    const o = outcomes.get(i);
+    if (!o) return;
+    const a = sliceAnswer(s.id, o);
+    const why = reasons.get(s.id);
+    answers.set(i, why?.length && a.result !== 'Not a brain MRI'
+      ? { id: a.id, result: 'Outside validated use', tumorProbability: null, label: null, probabilities: null, outside: [...new Set([...(a.outside ?? []), ...why])] }
+      : a);
+  });
+  return answers;
+}
+
+/** Whether a slice's answer counts for the verdict (diagnosed, in the validated use). */
+export const countsAnswer = (a: SliceAnswer | undefined): boolean => !!a && (a.result === 'Tumor' || a.result === 'No Tumor') && a.tumorProbability !== null;
+
 
 const RULE_TEXT = `mean P(tumour) of the top ${SERIES_RULE.topK} counted slices; Tumor at ≥ ${SERIES_RULE.threshold}, uncertain in [${SERIES_RULE.uncertainBand[0]}, ${SERIES_RULE.uncertainBand[1]}]`;
 
@@ -129,7 +145,8 @@ async function sha256(text: string): Promise<string | undefined> {
 
 /** What the report prints and history keeps a trace of (the report engineer's SeriesResult, web/lib/types.ts). */
 export async function seriesResultOf(study: StudyEntry, series: SeriesEntry, outcomes: ReadonlyMap<number, SliceOutcome>, now = new Date()): Promise<SeriesResult> {
-  const verdict = verdictOf(series, outcomes);
+  const answers = seriesAnswersOf(series, outcomes);
+  const verdict = seriesVerdict([...answers.values()]);
   const indexOf = new Map(series.sources.map((s, i) => [s.id, i]));
   const keyIndices = verdict.keySlices.map((id) => indexOf.get(id)!);
   const keySlices: SeriesKeySlice[] = keyIndices.flatMap((index) => {
@@ -168,8 +185,8 @@ export async function seriesResultOf(study: StudyEntry, series: SeriesEntry, out
     slices: series.sources.map((_, index) => ({
       index,
       ...(series.positions[index] != null ? { position: series.positions[index]! } : {}),
-      tumorProbability: outcomes.get(index)?.result?.tumorProbability ?? null,
-      counted: counts(outcomes.get(index)),
+      tumorProbability: answers.get(index)?.tumorProbability ?? null,
+      counted: countsAnswer(answers.get(index)),
     })),
     model: { name: first?.model.name ?? MODEL_INFO.name, version: first?.model.version ?? MODEL_INFO.version, sha256: MODEL_SHA256 },
     thresholds: { decision: DECISION, series: { rule: RULE_TEXT, threshold: SERIES_RULE.threshold, uncertainBand: SERIES_RULE.uncertainBand } },
