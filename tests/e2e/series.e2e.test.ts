@@ -120,6 +120,23 @@ describe.runIf(HAS_BROWSER && available(hasData, 'the MRI data folder (../shared
     expect(await page.locator('.series-chart circle').count()).toBeGreaterThan(10);
   }, 150_000);
 
+  it('browser and CLI agree: npm run classify -- --series on the same CD folder gives the same verdict, score and key slices', async () => {
+    const cli = spawnSync('npx', ['tsx', 'models/scripts/classify.ts', '--series', join(folder.dir, 'CD')], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
+    expect(cli.status, cli.stderr).toBe(0);
+    const lines = cli.stdout.trim().split('\n').map((l) => JSON.parse(l) as { result: string; tumorProbability: number; counted: number; outside: Record<string, number>; keySlices: Array<{ instance: number }> });
+    expect(lines).toHaveLength(1);
+    const [line] = lines;
+    const verdict = page.getByRole('article', { name: 'Series verdict' });
+    expect(await verdict.getByTestId('series-result').textContent()).toBe(line!.result);
+    const p = Number(await verdict.getByTestId('series-probability').getAttribute('data-value'));
+    expect(Math.abs(p - line!.tumorProbability)).toBeLessThan(2e-3); // WASM in Chromium vs onnxruntime-node
+    expect(await verdict.textContent()).toContain(`${line!.counted} of 20 slices counted. Not counted: ${Object.entries(line!.outside).map(([k, v]) => `${k} (${v})`).join(', ')}.`);
+    // key slices by Instance Number (written against the geometry: instance = 20 − place along the normal)
+    const keys = await verdict.locator('.key-slices li').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-slice'))));
+    expect(keys.map((i) => N - i).sort()).toEqual(line!.keySlices.map((k) => k.instance).sort());
+    report.cli = { result: line!.result, tumorProbability: line!.tumorProbability, browser: p };
+  }, 150_000);
+
   it('the viewer: keys, slider, wheel change the slice; a drag changes the window; zoom by button and by pinch', async () => {
     const viewer = page.getByRole('group', { name: 'Slice viewer' });
     const canvas = viewer.locator('canvas.viewer-canvas');

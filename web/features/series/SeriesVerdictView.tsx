@@ -29,7 +29,7 @@ export function SeriesVerdictView({ verdict, series, outcomes, complete, onShow 
       </h3>
       {verdict.tumorProbability !== null && (
         <p>
-          Series P(tumour) <strong data-testid="series-probability">{pct(verdict.tumorProbability)}</strong>
+          Series P(tumour) <strong data-testid="series-probability" data-value={verdict.tumorProbability}>{pct(verdict.tumorProbability)}</strong>
           {verdict.label && verdict.result !== 'No Tumor' ? <> · type: <strong>{TYPE_NAMES[verdict.label] ?? verdict.label}</strong></> : null}
         </p>
       )}
