@@ -182,7 +182,7 @@ An image whose shorter side is under **${MIN_SIDE} px** (\`MIN_SIDE\`, \`models/
 
 ${c.series ? seriesMarkdown(c.series) : ''}${c.scope ? scopeMarkdown(c.scope) : ''}
 ## Limits
-- Trained on two public datasets of 2D slices (JPEG); not validated on DICOM, other scanners, paediatric scans, post-operative images or tumour types beyond glioma, meningioma and pituitary.
+- Trained on two public datasets of 2D slices (JPEG); not validated on other scanners' DICOM (the healthy scanner series at hand are all outside the validated use: see Validated use), paediatric scans, post-operative images or tumour types beyond glioma, meningioma and pituitary.
 - The no-tumour class comes mostly from one source (Br35H); the brain-mri-binary images counter that, but a source bias may remain on unseen sources.
 - Neighbouring slices of one patient may sit in different splits (patient ids are not available): figures are likely a little optimistic.
 - The heat map shows where the tumour head found evidence (6 × 6 grid), not the tumour's outline.

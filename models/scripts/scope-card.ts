@@ -14,6 +14,8 @@ const { values: args } = parseArgs({
   options: {
     slices: { type: 'string', default: '.cache/scope/slices-1.2.0.jsonl' },
     lopo: { type: 'string', multiple: true, default: [] },
+    /** 'label=.cache/ft/lopo-{person}-s1.log': each fold's own last-epoch validation figures (train.py's log). */
+    'fold-logs': { type: 'string', multiple: true, default: [] },
     eval: { type: 'string', default: '' },
     card: { type: 'string', default: 'models' },
   },
@@ -56,6 +58,22 @@ for (const spec of args.lopo!) {
   }
 }
 
+const foldValidation: ScopeFigures['foldValidation'] = [];
+for (const spec of args['fold-logs']!) {
+  const [label, pattern] = spec.split('=') as [string, string];
+  for (const person of ['philips', 'uih', 'siemens']) {
+    const file = pattern.replace('{person}', person);
+    if (!existsSync(file)) continue;
+    const epochs = readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{') && l.includes('"epoch"')).map((l) => JSON.parse(l) as Record<string, number>);
+    const last = epochs[epochs.length - 1];
+    if (!last) continue;
+    foldValidation.push({
+      recipe: label, heldOut: person, epoch: last.epoch!, binaryAccuracy: last.brainmri_binary_acc!, fourClass: last.brainmri_4class_acc!,
+      specificity: last.notumor_specificity!, otherSourceSensitivity: last.binary_sensitivity!, nonMriRejected: last.nonmri_rejected!, heldOutSpecificity: last.heldout_specificity!,
+    });
+  }
+}
+
 const evals = (args.eval ? args.eval.split(',') : []).filter(existsSync).map((f) => JSON.parse(readFileSync(f, 'utf8')) as {
   shipped: { headline: Record<string, number>; worst: unknown[] }; candidate?: { run: string; headline: Record<string, number> };
 });
@@ -80,7 +98,8 @@ const figures: ScopeFigures = {
     maxP: Math.max(0, ...v.map((r) => r.tumorProbability ?? 0)),
   })),
   lopo,
-  candidates: evals.filter((e) => e.candidate).map((e) => ({ run: e.candidate!.run, headline: e.candidate!.headline })),
+  foldValidation,
+  candidates: evals.filter((e) => e.candidate).map((e) => ({ run: e.candidate!.run.replace(/^.*\/all-s(\d+)$/, 'fine-tuned, recipe A, all three people, seed $1'), headline: e.candidate!.headline })),
   shipped: evals[0]?.shipped.headline ?? null,
   worst: (evals[0]?.shipped.worst ?? []) as ScopeFigures['worst'],
 };

@@ -13,6 +13,8 @@ export interface ScopeFigures {
   edge: Record<string, Fp>;
   bySeries: Array<{ series: string; slices: number; refused: number; tumourBefore: number; inScope: number; tumourInScope: number; maxP: number }>;
   lopo: Array<{ recipe: string; heldOut: string; all: Fp; inner: Fp; byPlane: Record<string, Fp>; native: Fp }>;
+  /** Each fold's JPEG validation figures at its last epoch (PyTorch, P(tumour) ≥ 0.5), from train.py's log. */
+  foldValidation?: Array<{ recipe: string; heldOut: string; epoch: number; binaryAccuracy: number; fourClass: number; specificity: number; otherSourceSensitivity: number; nonMriRejected: number; heldOutSpecificity: number }>;
   candidates: Array<{ run: string; headline: Record<string, number> }>;
   shipped: Record<string, number> | null;
   worst: Array<{ file: string; truth: string; said: string; pTumour?: number }>;
@@ -66,7 +68,19 @@ export function scopeMarkdown(scope: ScopeRules & { figures?: ScopeFigures }): s
       '|---|---|---|---|---|---|',
       ...f.lopo.map((l) => `| ${l.recipe} | ${l.heldOut} | ${called(l.all)} / ${l.all.n} (${pct(l.all.value)}) | ${called(l.inner)} / ${l.inner.n} (${pct(l.inner.value)}) | ${called(l.native)} / ${l.native.n} (${pct(l.native.value)}) | ${Object.entries(l.byPlane).map(([k, r]) => `${k} ${pct(r.value)}`).join(', ')} |`),
       '',
+      `For comparison, ${f.model} on the same slices: ${Object.entries(f.byOrientation).map(([k, r]) => `${k} ${pct(r.value)}`).join(', ')} (not at the edge, table above). Fine-tuning roughly halves the false alarms on the 3D volumes and barely moves the 2D Siemens series; no fold comes near ≤ 2 %.`,
+      '',
     );
+    if (f.foldValidation?.length) {
+      const range = (k: keyof NonNullable<ScopeFigures['foldValidation']>[number]) => {
+        const v = f.foldValidation!.map((x) => x[k] as number);
+        return `${pct(Math.min(...v))}–${pct(Math.max(...v))}`;
+      };
+      lines.push(
+        `Each fold's own validation (the JPEG split, last epoch, P(tumour) ≥ 0.5): tumour / no tumour ${range('binaryAccuracy')}, 4-class ${range('fourClass')}, specificity ${range('specificity')}, other-source sensitivity ${range('otherSourceSensitivity')}, non-MRI refused ${range('nonMriRejected')} (1.2.0: ${f.shipped ? `${pct(f.shipped.binaryAccuracy!)}, ${pct(f.shipped.fourClass!)}, ${pct(f.shipped.specificity!)}, ${pct(f.shipped.otherSourceSensitivity!)}, ${pct(f.shipped.nonMriRejected!)}` : '—'}).`,
+        '',
+      );
+    }
   }
   if (f.candidates.length && f.shipped) {
     const keys = Object.keys(f.shipped);
