@@ -4,6 +4,7 @@ import dicomParser from 'dicom-parser';
 import { Decoder as JpegLosslessDecoder } from 'jpeg-lossless-decoder-js';
 import { DicomError, dicomErrors } from './errors.ts';
 import type { DicomFile, ImageInfo } from './parse.ts';
+import { decodeJpegDct } from './jpeg12.ts';
 import { decodeRle } from './rle.ts';
 import type { Codec } from './transfer-syntax.ts';
 import type { WasmCodec, WasmSource } from './wasm-codecs.ts';
@@ -54,7 +55,9 @@ function bytesToSamples(bytes: Uint8Array, bitsPerSample: number, bigEndian = fa
   own.set(bytes.subarray(0, count * size));
   if (size === 1) return own;
   if (bigEndian) {
-    for (let i = 0; i < own.length; i += size) own.subarray(i, i + size).reverse();
+    for (let i = 0; i < own.length; i += size) {
+      for (let a = i, b = i + size - 1; a < b; a++, b--) { const t = own[a]!; own[a] = own[b]!; own[b] = t; }
+    }
   }
   return size === 2 ? new Uint16Array(own.buffer) : new Uint32Array(own.buffer);
 }
@@ -210,7 +213,7 @@ export async function decodeFrame(file: DicomFile, index: number, wasm: WasmSour
   const image = file.image;
   if (!image || !file.pixelData) throw dicomErrors.noImage(file.meta.sopClassUid);
   if (index < 0 || index >= image.frames) throw new DicomError('corrupt_image', `No frame ${index + 1} in a file of ${image.frames}.`);
-  const { codec, name, uid } = file.transferSyntax;
+  const { codec, name } = file.transferSyntax;
   const encapsulated = Boolean(file.pixelData.encapsulatedPixelData);
   if (codec === 'native') {
     if (encapsulated) throw dicomErrors.corrupt(`${name} pixel data is encapsulated`);
@@ -242,7 +245,12 @@ export async function decodeFrame(file: DicomFile, index: number, wasm: WasmSour
       }
       return { samples, components: image.samplesPerPixel, rgb: false, shift: 0, planar: false };
     }
-    if (codec === 'jpeg-baseline' && header.precision > 8) throw dicomErrors.unsupportedSyntax(uid, `${name}, 12-bit`);
+    if (codec === 'jpeg-baseline' && header.precision > 8) {
+      // 12-bit JPEG Extended (process 4): libjpeg-turbo's build is 8-bit only; the TypeScript decoder (jpeg12.ts).
+      // Its samples stay YCbCr when there are three: the Photometric Interpretation says what they are.
+      const out = decodeJpegDct(frame, { width: image.columns, height: image.rows });
+      return { samples: out.samples, components: out.components, rgb: false, shift: 0, planar: false };
+    }
     const [wasmCodec, ctor] = EMSCRIPTEN[codec]!;
     const { info, samples } = await runEmscripten(wasmCodec, ctor, frame, wasm);
     if (info.width !== image.columns || info.height !== image.rows) {

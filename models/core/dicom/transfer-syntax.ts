@@ -2,7 +2,7 @@
 export type Codec =
   | 'native' // uncompressed
   | 'rle' // RLE Lossless (PS3.5 G)
-  | 'jpeg-baseline' // JPEG DCT, 8-bit (libjpeg-turbo)
+  | 'jpeg-baseline' // JPEG DCT: 8-bit by libjpeg-turbo, 12-bit by jpeg12.ts
   | 'jpeg-lossless' // JPEG lossless, processes 14 and SV1 (jpeg-lossless-decoder-js)
   | 'jpeg-ls' // JPEG-LS lossless and near-lossless (CharLS)
   | 'jpeg2000' // JPEG 2000 lossless and lossy (OpenJPEG)
