@@ -75,6 +75,8 @@ export function App({ store: givenStore }: { store?: HistoryStore }) {
   const prepareDicom = useCallback(() => worker().prepareDicom(), [worker]);
   // Series reading (web/features/series): headers need only the worker, analysis the model.
   const readHeaders = useCallback((files: Blob[]) => worker().dicomHeaders(files), [worker]);
+  // "Analyse on server" for a series: de-identified copies made in the worker, then POST /api/series.
+  const seriesOnServer = useCallback(async (files: Blob[]) => api.series(await worker().deidentify(files)), [worker]);
   const seriesEngine = useMemo<SeriesEngine | null>(() => (engine ? { analyseSeries: (...a) => engine.client.analyseSeries(...a) } : null), [engine]);
   const { add, addSeries } = history;
   const onResult = useCallback((r: SavedResult) => add(r), [add]);
@@ -127,7 +129,16 @@ export function App({ store: givenStore }: { store?: HistoryStore }) {
           onBusyChange={setBusy}
           onReport={onReport}
         />
-          <SeriesPanel engine={seriesEngine} readHeaders={readHeaders} deviceUnavailable={deviceUnavailable} onSeriesResult={onSeriesResult} actions={seriesActions} />
+          <SeriesPanel
+            engine={seriesEngine}
+            readHeaders={readHeaders}
+            deviceUnavailable={deviceUnavailable}
+            onSeriesResult={onSeriesResult}
+            actions={seriesActions}
+            server={server}
+            autoServer={settings.autoServer && !!deviceUnavailable}
+            analyseOnServer={seriesOnServer}
+          />
         </div>
         <aside>
           <HistoryPanel

@@ -1,5 +1,6 @@
 // The API client: every server call of the app goes through here (and through react-query hooks).
 import type { Diagnosis } from '../../models/core/interpret.ts';
+import type { SeriesAnswer } from '../../models/core/series/index.ts';
 import type { AnalysisResult } from './types.ts';
 
 export class ApiError extends Error {
@@ -69,6 +70,16 @@ export const api = {
     const r = await request<Omit<Diagnosis, 'mriProbability'> & { mriProbability?: number; ms: number }>('/detect', { method: 'POST', body: form });
     return { ...r, mriProbability: r.mriProbability ?? NaN, backend: 'Server' };
   },
+  /**
+   * Sends a series' files to POST /api/series, one part a file: call only after the user's consent (or their
+   * automatic-fallback setting), with de-identified copies (InferenceClient.deidentify). The part names are
+   * numbers, not the files' own names (a CD's names can hold the patient's).
+   */
+  series: (files: readonly Blob[]): Promise<ServerSeriesAnswer> => {
+    const form = new FormData();
+    files.forEach((f, i) => form.append('files', f, `${String(i + 1).padStart(4, '0')}.dcm`));
+    return request<ServerSeriesAnswer>('/api/series', { method: 'POST', body: form });
+  },
   /** Stores results computed on the device; idempotent by the client-generated id. Never the image. */
   saveDetection: (d: DetectionUpload) => request<unknown>('/api/detections', json('POST', d)),
 };
@@ -85,4 +96,12 @@ export interface DetectionUpload {
   uncertain: boolean;
   ms: number;
   imageSha256: string;
+}
+
+/** POST /api/series answer: one verdict per series found in the files (api/series-schemas.ts). */
+export interface ServerSeriesAnswer {
+  series: Array<SeriesAnswer & { id: string }>;
+  files: number;
+  skipped: Record<string, number>;
+  ms: number;
 }

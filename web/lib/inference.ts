@@ -17,6 +17,8 @@ export type WorkerRequest =
   | { type: 'dicom-header'; id: number; files: Blob[] }
   /** Every slice of a series, one after another; answered slice by slice (series-slice), then series-done. */
   | { type: 'analyse-series'; id: number; slices: SeriesSliceRequest[]; view: boolean }
+  /** De-identified copies of DICOM files, for the server (one UID map for them all). */
+  | { type: 'deidentify'; id: number; files: Blob[] }
   /** Stops the series request `target` after the slice it is on. */
   | { type: 'cancel'; id: number; target: number };
 
@@ -40,7 +42,8 @@ export type WorkerResponse =
   | { type: 'dicom-headers'; id: number; headers: HeaderAnswer[] }
   /** One slice of a series request: its answer (buffers transferred), or its error. */
   | { type: 'series-slice'; id: number; index: number; result?: AnalysisResult; error?: { code: string; message: string } }
-  | { type: 'series-done'; id: number; cancelled: boolean };
+  | { type: 'series-done'; id: number; cancelled: boolean }
+  | { type: 'deidentified'; id: number; files: Blob[] };
 
 /** A series request under way: its slices arrive through onSlice; `done` settles when the last has, or on cancel. */
 export interface SeriesRun {
@@ -126,6 +129,13 @@ export class InferenceClient {
   async analyse(blob: Blob, ref?: FrameRef): Promise<AnalysisResult> {
     const r = await this.send({ type: 'analyse', blob, ref });
     if (r.type === 'result') return r.result;
+    throw r.type === 'error' ? new InferenceError(r.code, r.message) : new InferenceError('protocol', 'Unexpected answer.');
+  }
+
+  /** De-identified copies of a series' DICOM files, in their order, for POST /api/series (works without init). */
+  async deidentify(files: Blob[]): Promise<Blob[]> {
+    const r = await this.send({ type: 'deidentify', files });
+    if (r.type === 'deidentified') return r.files;
     throw r.type === 'error' ? new InferenceError(r.code, r.message) : new InferenceError('protocol', 'Unexpected answer.');
   }
 

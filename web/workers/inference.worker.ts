@@ -283,6 +283,16 @@ self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
     }
     return;
   }
+  if (msg.type === 'deidentify') {
+    try {
+      const { deidentifyFiles } = await import('./deidentify-files.ts');
+      post({ type: 'deidentified', id: msg.id, files: await deidentifyFiles(msg.files) });
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'deidentify_failed';
+      post({ type: 'error', id: msg.id, code, message: err instanceof Error ? err.message : String(err) });
+    }
+    return;
+  }
   if (msg.type === 'cancel') {
     cancelled.add(msg.target);
     return;

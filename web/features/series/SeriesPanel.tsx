@@ -3,6 +3,7 @@
 // progress and cancel → the series verdict with its key slices and P(tumour) along the series → the viewer.
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type ReactNode } from 'react';
 import { seriesVerdict, type SliceAnswer } from '../../../models/core/series/index.ts';
+import type { ServerSeriesAnswer } from '../../lib/api.ts';
 import type { HeaderAnswer } from '../../lib/dicom-info.ts';
 import type { SeriesResult } from '../../lib/types.ts';
 import { collectDrop, collectInput, dropEntries, type CollectedFile } from './collect.ts';
@@ -26,6 +27,22 @@ export interface SeriesPanelProps {
   actions?: (r: SeriesResult) => ReactNode;
   /** How often the screen follows the answers, ms (tests: 0, every answer). */
   flushMs?: number;
+  /** Whether the server can be used now (online, signed in), and why not: the same rule as for one image. */
+  server?: { available: boolean; reason: string | null };
+  /** The user's setting: send to the server automatically when this device cannot analyse (off by default). */
+  autoServer?: boolean;
+  /**
+   * De-identifies the series' files (in the worker) and sends the copies to POST /api/series. Called only on the
+   * user's "Analyse on server", or under autoServer when the device cannot analyse.
+   */
+  analyseOnServer?: (files: Blob[]) => Promise<ServerSeriesAnswer>;
+}
+
+type ServerRun = { key: string; status: 'sending' } | { key: string; status: 'done'; answer: ServerSeriesAnswer['series'][number] } | { key: string; status: 'error'; error: string };
+
+function serverVerdictText(a: ServerSeriesAnswer['series'][number]): string {
+  const p = a.tumorProbability === null ? '' : `P(tumour) ${pct(a.tumorProbability)} · `;
+  return `${p}${a.result === 'Tumor' && a.label ? `${a.label} · ` : ''}${a.uncertain && a.result !== 'Uncertain' ? 'uncertain · ' : ''}${a.counted} of ${a.slices} slices counted`;
 }
 
 /** Files a header request at a time: the list fills in steps, the worker answers between them. */
@@ -46,7 +63,7 @@ export function sliceAnswerText(o: SliceOutcome | undefined): string {
   return `Not a brain MRI${r.dicom?.refusal ? `: ${r.dicom.refusal}` : ''} (not counted)`;
 }
 
-export function SeriesPanel({ engine, readHeaders, deviceUnavailable, onSeriesResult, actions, flushMs }: SeriesPanelProps) {
+export function SeriesPanel({ engine, readHeaders, deviceUnavailable, onSeriesResult, actions, flushMs, server, autoServer = false, analyseOnServer }: SeriesPanelProps) {
   const [reading, setReading] = useState<{ done: number; total: number } | null>(null);
   const [readError, setReadError] = useState<string | null>(null);
   const [list, setList] = useState<{ studies: StudyEntry[]; skipped: Skipped } | null>(null);
@@ -54,6 +71,8 @@ export function SeriesPanel({ engine, readHeaders, deviceUnavailable, onSeriesRe
   const [current, setCurrent] = useState(0);
   const [dragging, setDragging] = useState(false);
   const [result, setResult] = useState<SeriesResult | null>(null);
+  const [serverRun, setServerRun] = useState<ServerRun | null>(null);
+  const serverUsable = !!analyseOnServer && !!server?.available;
   const { state, start, cancel, reset } = useSeriesAnalysis(engine, { flushMs });
   const readId = useRef(0);
   /** The outcomes a SeriesResult was made for (once per run). */
@@ -64,6 +83,7 @@ export function SeriesPanel({ engine, readHeaders, deviceUnavailable, onSeriesRe
     reset();
     setActive(null);
     setResult(null);
+    setServerRun(null);
     setList(null);
     setReadError(null);
     setReading({ done: 0, total: files.length });
@@ -90,12 +110,29 @@ export function SeriesPanel({ engine, readHeaders, deviceUnavailable, onSeriesRe
     void collectDrop(dropEntries(e.dataTransfer)).then(read);
   };
 
+  /** The series' files (a multi-frame file once), de-identified in the worker and sent; the answer shown as "Server". */
+  const sendToServer = (series: SeriesEntry) => {
+    if (!analyseOnServer) return;
+    const files = [...new Set(series.sources.map((s) => s.file))];
+    setServerRun({ key: series.key, status: 'sending' });
+    analyseOnServer(files).then(
+      (r) => {
+        const answer = r.series[0];
+        setServerRun((cur) => (cur?.key !== series.key ? cur : answer ? { key: series.key, status: 'done', answer } : { key: series.key, status: 'error', error: 'The server found no series in the files.' }));
+      },
+      (err: unknown) => setServerRun((cur) => (cur?.key !== series.key ? cur : { key: series.key, status: 'error', error: err instanceof Error ? err.message : String(err) })),
+    );
+  };
+
   const analyse = (series: SeriesEntry, study: StudyEntry) => {
     setActive({ series, study });
     setResult(null);
+    setServerRun(null);
     reported.current = null;
     setCurrent(0);
-    start(series);
+    if (engine) start(series);
+    // The device cannot analyse: only the user's automatic-fallback setting sends without a click.
+    else if (autoServer && serverUsable) sendToServer(series);
   };
 
   /** A key slice's Show: that slice in the viewer, the viewer in view and focused (its keys work at once). */
@@ -198,11 +235,34 @@ export function SeriesPanel({ engine, readHeaders, deviceUnavailable, onSeriesRe
           skipped={list.skipped}
           activeKey={series?.key ?? null}
           busy={running}
-          canAnalyse={!!engine}
+          canAnalyse={!!engine || serverUsable}
           onAnalyse={analyse}
         />
       )}
       {list && !engine && <p className="muted">{deviceUnavailable ? `This device cannot analyse: ${deviceUnavailable}` : 'The model is getting ready…'}</p>}
+      {series && analyseOnServer && (
+        <div className="series-server" role="group" aria-label="Server analysis">
+          {serverUsable ? (
+            <button type="button" onClick={() => sendToServer(series)} disabled={serverRun?.key === series.key && serverRun.status === 'sending'}>
+              Analyse on server
+            </button>
+          ) : (
+            server?.reason && <p className="muted">{server.reason}</p>
+          )}
+          {serverUsable && <p className="muted">Sends de-identified copies of this series’ files: no name, ID, date, institution or original UID.</p>}
+          {serverRun?.key === series.key && serverRun.status === 'sending' && <p role="status">Sending the series to the server…</p>}
+          {serverRun?.key === series.key && serverRun.status === 'error' && <p role="alert" className="error">Server: {serverRun.error}</p>}
+          {serverRun?.key === series.key && serverRun.status === 'done' && (
+            <article className="series-verdict server" aria-label="Server verdict">
+              <p>
+                <span className="badge">Server</span>{' '}
+                <span data-testid="server-series-result">{serverRun.answer.result}</span>{' '}
+                <span data-testid="server-series-probability" data-value={serverRun.answer.tumorProbability ?? ''}>{serverVerdictText(serverRun.answer)}</span>
+              </p>
+            </article>
+          )}
+        </div>
+      )}
       {series && state.seriesKey === series.key && (
         <div className="series-run">
           <div className="series-progress" role="group" aria-label="Series analysis">
