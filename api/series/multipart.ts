@@ -19,6 +19,7 @@ export interface MultipartLimits {
   maxParts: number;
 }
 
+const MAX_BOUNDARY_LINE = 1024;
 const MAX_HEADER_BYTES = 16 * 1024;
 const CRLF = Buffer.from('\r\n');
 const HEADERS_END = Buffer.from('\r\n\r\n');
@@ -112,7 +113,12 @@ export async function* fileParts(body: ReadableStream<Uint8Array> | null, bounda
         if (pending[0] === 0x2d && pending[1] === 0x2d) { state = 'done'; break; }
         // Transport padding (spaces, tabs) may follow a boundary before its CRLF.
         const eol = pending.indexOf(CRLF);
-        if (eol < 0) { if (!(await pull())) throw malformed('a boundary line does not end'); continue; }
+        if (eol < 0) {
+          // Only transport padding may follow a boundary (RFC 2046 5.1.1): a long line is junk, refused before it grows.
+          if (pending.length > MAX_BOUNDARY_LINE) throw malformed(`a boundary line is over ${MAX_BOUNDARY_LINE} bytes`);
+          if (!(await pull())) throw malformed('a boundary line does not end');
+          continue;
+        }
         pending = pending.subarray(eol + 2);
         state = 'headers';
         continue;

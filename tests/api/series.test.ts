@@ -71,6 +71,17 @@ describe('the multipart reader', () => {
     await expect(read(streamOf(bytes.slice(0, 200), 50))).rejects.toMatchObject({ status: 400, code: 'invalid_request' });
     await expect(read(streamOf(new TextEncoder().encode('no boundary here'), 4))).rejects.toMatchObject({ status: 400 });
   });
+
+  it('refuses a boundary followed by a line that never ends at once, not after reading it all (it cost seconds per 32 MiB)', async () => {
+    let pulled = 0;
+    const junk = new Uint8Array(64 * 1024).fill(0x41);
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) { c.enqueue(new TextEncoder().encode(`--${boundary}`)); },
+      pull(c) { pulled++; if (pulled > 512) c.close(); else c.enqueue(junk); },
+    });
+    await expect(read(stream, 64 * 2 ** 20)).rejects.toMatchObject({ status: 400, code: 'invalid_request' });
+    expect(pulled).toBeLessThan(4);
+  });
 });
 
 describe.runIf(available(hasData, 'the MRI data folder (../shared/data)'))('POST /api/series (real model)', () => {

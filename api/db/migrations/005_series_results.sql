@@ -1,5 +1,6 @@
 -- POST /api/series: one row per series read on the server — its verdict only. No patient data, no file names, and
--- the Series Instance UID only as its SHA-256 (enough to recognise the same series again, not to look it up).
+-- the Series Instance UID only as its SHA-256 (not enough to look it up; the PWA sends de-identified copies with fresh
+-- UIDs each time, so its uploads of one series do not even share that hash).
 create table series_results (
   id uuid primary key default gen_random_uuid(),
   user_id uuid not null references users (id) on delete cascade,
