@@ -15,6 +15,7 @@ import { authRoutes } from './routes/auth.ts';
 import { authorizationRoutes } from './routes/authorization.ts';
 import { detectRoutes } from './routes/detect.ts';
 import { detectionRoutes } from './routes/detections.ts';
+import { dicomwebRoutes } from './routes/dicomweb.ts';
 import { meRoutes } from './routes/me.ts';
 import { openapiRoute } from './routes/openapi.ts';
 import { rootRoutes } from './routes/root.ts';
@@ -58,8 +59,9 @@ export function createApp({ db, classifier, config, now = () => new Date(), pass
     maxSize: config.bodyLimit,
     onError: () => { throw new ApiError(413, 'too_large', `The request body is over the ${config.bodyLimit}-byte limit.`); },
   });
-  // POST /api/series has its own, larger limit, counted while its parts are read (api/series/multipart.ts).
-  app.use('*', (c, next) => (c.req.method === 'POST' && c.req.path === '/api/series' ? next() : requestLimit(c, next)));
+  // POST /api/series has its own, larger limit, counted while its parts are read (api/series/multipart.ts); so has
+  // STOW-RS through /api/dicomweb (counted while streamed to the PACS).
+  app.use('*', (c, next) => (c.req.method === 'POST' && (c.req.path === '/api/series' || c.req.path.startsWith('/api/dicomweb/')) ? next() : requestLimit(c, next)));
   for (const path of CREDENTIAL_ROUTES) {
     app.use(path, bodyLimit({
       maxSize: config.jsonBodyLimit,
@@ -78,6 +80,7 @@ export function createApp({ db, classifier, config, now = () => new Date(), pass
   app.route('/', meRoutes());
   app.route('/', detectionRoutes());
   app.route('/', seriesRoutes());
+  app.route('/', dicomwebRoutes());
 
   app.openAPIRegistry.register('Error', ErrorSchema);
   app.openAPIRegistry.registerComponent('securitySchemes', 'authToken', { type: 'apiKey', in: 'header', name: 'auth-token' });

@@ -44,6 +44,17 @@ export interface Config {
   trustProxy: boolean;
   /** Rate limits; a limit with max 0 is off. */
   limits: Limits;
+  /** The PACS's DICOMweb root (DICOMWEB_URL), forwarded under /api/dicomweb/; undefined = no PACS. */
+  dicomweb: DicomwebConfig | undefined;
+}
+
+export interface DicomwebConfig {
+  /** The DICOMweb root, no trailing slash (e.g. http://orthanc:8042/dicom-web). */
+  url: URL;
+  /** The Authorization header the gateway sends (basic from DICOMWEB_USER/PASSWORD, or Bearer DICOMWEB_TOKEN). */
+  authorization: string | undefined;
+  /** Longest wait for the PACS's response headers, ms (→ 504 pacs_unavailable). */
+  timeoutMs: number;
 }
 
 /** At most `max` events per `windowMs` (fixed window: the count resets when the window ends). */
@@ -61,6 +72,23 @@ export interface Limits {
   loginPerIp: Limit;
   /** POST /detect per user, per server instance (in memory). */
   detectPerUser: Limit;
+  /** /api/dicomweb/* requests per user, per server instance (in memory); absent = 600 per 60 s. */
+  dicomwebPerUser?: Limit;
+}
+
+function dicomwebConfig(env: Record<string, string | undefined>): DicomwebConfig | undefined {
+  const raw = env.DICOMWEB_URL;
+  if (!raw) return undefined;
+  let url: URL;
+  try { url = new URL(raw); } catch { throw new Error(`DICOMWEB_URL must be an http(s) URL, got "${raw}".`); }
+  if (!/^https?:$/.test(url.protocol) || url.search || url.hash || url.username || url.password) {
+    throw new Error('DICOMWEB_URL must be a plain http(s) URL (credentials in DICOMWEB_USER/DICOMWEB_PASSWORD or DICOMWEB_TOKEN).');
+  }
+  url.pathname = url.pathname.replace(/\/+$/, '');
+  const { DICOMWEB_USER: user, DICOMWEB_PASSWORD: password, DICOMWEB_TOKEN: token } = env;
+  if (token && user) throw new Error('Set DICOMWEB_TOKEN or DICOMWEB_USER/DICOMWEB_PASSWORD, not both.');
+  const authorization = token ? `Bearer ${token}` : user ? `Basic ${Buffer.from(`${user}:${password ?? ''}`).toString('base64')}` : undefined;
+  return { url, authorization, timeoutMs: int('DICOMWEB_TIMEOUT_MS', env.DICOMWEB_TIMEOUT_MS, 30_000, 1) };
 }
 
 const flag = (v: string | undefined, fallback: boolean): boolean => {
@@ -110,6 +138,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       loginPerEmail: limit(env, 'LOGIN_FAILS_PER_EMAIL', 50, 15 * 60),
       loginPerIp: limit(env, 'LOGIN_FAILS_PER_IP', 100, 15 * 60),
       detectPerUser: limit(env, 'DETECT_PER_USER', 60, 60),
+      dicomwebPerUser: limit(env, 'DICOMWEB_PER_USER', 600, 60),
     },
+    dicomweb: dicomwebConfig(env),
   };
 }

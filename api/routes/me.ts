@@ -1,5 +1,5 @@
 // GET /api/me: who the token belongs to.
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { requireSession } from '../auth/require-session.ts';
 import { UserSchema } from '../schemas.ts';
 import { createRouter, errorResponses, SECURITY } from './openapi-app.ts';
@@ -10,11 +10,11 @@ export function meRoutes() {
     createRoute({
       method: 'get', path: '/api/me', summary: 'The signed-in user', security: SECURITY,
       middleware: [requireSession] as const,
-      responses: { 200: { description: 'The user', content: { 'application/json': { schema: UserSchema } } }, ...errorResponses(401) },
+      responses: { 200: { description: 'The user', content: { 'application/json': { schema: UserSchema.extend({ pacs: z.boolean().openapi({ description: 'Whether a PACS is configured (DICOMWEB_URL): /api/dicomweb/* forwards to it' }) }) } } }, ...errorResponses(401) },
     }),
     (c) => {
       const { id, email, createdAt } = c.var.user;
-      return c.json({ id, email, createdAt: createdAt.toISOString() }, 200);
+      return c.json({ id, email, createdAt: createdAt.toISOString(), pacs: c.var.deps.config.dicomweb !== undefined }, 200);
     },
   );
   return app;

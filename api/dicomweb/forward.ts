@@ -1,0 +1,84 @@
+// One request forwarded to the PACS: the allowed path under the configured root, the allowed query, Accept and
+// Content-Type only (never the client's Cookie or Authorization; the configured credentials instead), the bodies
+// streamed both ways (fetch with duplex: 'half'; nothing is buffered or written to disk). No answer headers within the
+// timeout → 504, no connection → 502, a 5xx from the PACS → 502: all JSON {code: 'pacs_unavailable'}.
+import type { DicomwebConfig } from '../config.ts';
+import { ApiError } from '../errors.ts';
+
+/** Response headers passed back to the client. */
+const ANSWER_HEADERS = ['content-type', 'content-length', 'content-location', 'warning'];
+
+export interface ForwardRequest {
+  method: 'GET' | 'POST';
+  /** Path below the root, already allowed (api/dicomweb/paths.ts). */
+  path: string;
+  /** '' or '?…', already filtered. */
+  query: string;
+  accept: string | undefined;
+  contentType: string | undefined;
+  body: ReadableStream<Uint8Array> | null;
+  /** The client's request signal: a client that goes away cancels the PACS request. */
+  signal: AbortSignal;
+}
+
+export function upstreamUrl(config: DicomwebConfig, path: string, query: string): URL {
+  const url = new URL(`${config.url.href.replace(/\/+$/, '')}/${path}${query}`);
+  // Belt and braces: the allow-list already guarantees both.
+  if (url.origin !== config.url.origin || !url.pathname.startsWith(`${config.url.pathname.replace(/\/+$/, '')}/`)) {
+    throw new ApiError(400, 'invalid_request', 'Not a DICOMweb path.');
+  }
+  return url;
+}
+
+const unavailable = (status: 502 | 504, why: string) =>
+  new ApiError(status, 'pacs_unavailable', `The PACS ${why}; try again shortly.`);
+
+/** A counting pass-through: errors the stream once more than `max` bytes went by. */
+export function limitStream(max: number): TransformStream<Uint8Array, Uint8Array> {
+  let seen = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      seen += chunk.byteLength;
+      if (seen > max) controller.error(new ApiError(413, 'too_large', `The request body is over the ${max}-byte limit.`));
+      else controller.enqueue(chunk);
+    },
+  });
+}
+
+export async function forward(config: DicomwebConfig, req: ForwardRequest): Promise<Response> {
+  const headers = new Headers({ 'accept-encoding': 'identity' });
+  if (req.accept) headers.set('accept', req.accept);
+  if (req.method === 'POST' && req.contentType) headers.set('content-type', req.contentType);
+  if (config.authorization) headers.set('authorization', config.authorization);
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), config.timeoutMs);
+  let res: Response;
+  try {
+    res = await fetch(upstreamUrl(config, req.path, req.query), {
+      method: req.method,
+      headers,
+      body: req.method === 'POST' ? req.body : null,
+      redirect: 'manual',
+      signal: AbortSignal.any([timeout.signal, req.signal]),
+      ...(req.method === 'POST' ? { duplex: 'half' } : {}),
+    } as RequestInit);
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    const cause = (err as { cause?: unknown }).cause;
+    if (cause instanceof ApiError) throw cause; // the body limit tripped while streaming
+    if (timeout.signal.aborted) throw unavailable(504, `did not answer within ${config.timeoutMs} ms`);
+    throw unavailable(502, 'is unreachable');
+  } finally {
+    clearTimeout(timer);
+  }
+  if (res.status >= 500 || (res.status >= 300 && res.status < 400)) {
+    await res.body?.cancel();
+    throw unavailable(502, `answered ${res.status}`);
+  }
+  const out = new Headers();
+  for (const name of ANSWER_HEADERS) {
+    const v = res.headers.get(name);
+    if (v !== null && !(name === 'content-length' && res.headers.has('content-encoding'))) out.set(name, v);
+  }
+  return new Response(res.body, { status: res.status, headers: out });
+}
