@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AccountPanel } from '../features/account/index.ts';
 import { AnalysePanel, type SavedResult } from '../features/analyse/index.ts';
 import { SeriesPanel, type SeriesEngine } from '../features/series/index.ts';
+import { createPacsClient, PacsPanel } from '../features/pacs/index.ts';
 import { defaultStore, HistoryPanel, useHistory, type HistoryStore } from '../features/history/index.ts';
 import { SeriesReport, seriesFromSlices, type SliceForReport } from '../features/report/index.ts';
 import {
@@ -82,6 +83,10 @@ export function App({ store: givenStore }: { store?: HistoryStore }) {
   const onResult = useCallback((r: SavedResult) => add(r), [add]);
   // A series analysed: history keeps its trace (no patient data: seriesToRecord); the report opens from its verdict.
   const onSeriesResult = useCallback((r: SeriesResult) => void addSeries(r), [addSeries]);
+  // The PACS (web/features/pacs), when the server has one: a fetched series goes to the series feature as files.
+  const pacsClient = useMemo(() => createPacsClient(), []);
+  const [pacsFiles, setPacsFiles] = useState<{ files: File[] } | null>(null);
+  const onPacsFiles = useCallback((files: File[]) => setPacsFiles({ files }), []);
   const seriesActions = useCallback(
     (r: SeriesResult) => (
       <button type="button" onClick={() => setReport(r)}>
@@ -129,7 +134,9 @@ export function App({ store: givenStore }: { store?: HistoryStore }) {
           onBusyChange={setBusy}
           onReport={onReport}
         />
+          {user?.pacs && <PacsPanel client={pacsClient} online={online} onFiles={onPacsFiles} />}
           <SeriesPanel
+            incoming={pacsFiles}
             engine={seriesEngine}
             readHeaders={readHeaders}
             deviceUnavailable={deviceUnavailable}

@@ -44,6 +44,8 @@ const json = (method: string, body: unknown): RequestInit => ({
 export interface User {
   id: string;
   email: string;
+  /** GET /api/me: whether the server has a PACS (DICOMWEB_URL), reached through /api/dicomweb/*. */
+  pacs?: boolean;
 }
 
 export const api = {

@@ -36,6 +36,8 @@ export interface SeriesPanelProps {
    * user's "Analyse on server", or under autoServer when the device cannot analyse.
    */
   analyseOnServer?: (files: Blob[]) => Promise<ServerSeriesAnswer>;
+  /** Files handed over from elsewhere (a series pulled from the PACS): read as if chosen here, once per new object. */
+  incoming?: { files: File[] } | null;
 }
 
 type ServerRun = { key: string; status: 'sending' } | { key: string; status: 'done'; answer: ServerSeriesAnswer['series'][number] } | { key: string; status: 'error'; error: string };
@@ -63,7 +65,7 @@ export function sliceAnswerText(o: SliceOutcome | undefined): string {
   return `Not a brain MRI${r.dicom?.refusal ? `: ${r.dicom.refusal}` : ''} (not counted)`;
 }
 
-export function SeriesPanel({ engine, readHeaders, deviceUnavailable, onSeriesResult, actions, flushMs, server, autoServer = false, analyseOnServer }: SeriesPanelProps) {
+export function SeriesPanel({ engine, readHeaders, deviceUnavailable, onSeriesResult, actions, flushMs, server, autoServer = false, analyseOnServer, incoming }: SeriesPanelProps) {
   const [reading, setReading] = useState<{ done: number; total: number } | null>(null);
   const [readError, setReadError] = useState<string | null>(null);
   const [list, setList] = useState<{ studies: StudyEntry[]; skipped: Skipped } | null>(null);
@@ -103,6 +105,14 @@ export function SeriesPanel({ engine, readHeaders, deviceUnavailable, onSeriesRe
       if (id === readId.current) setReading(null);
     }
   }, [readHeaders, reset]);
+
+  // A series from the PACS (web/app passes it): read exactly as local files, once per handed-over object (a new
+  // read callback, e.g. when the model arrives, does not read it again).
+  const readRef = useRef(read);
+  readRef.current = read;
+  useEffect(() => {
+    if (incoming?.files.length) void readRef.current(incoming.files.map((file) => ({ file, path: file.name })));
+  }, [incoming]);
 
   const onDrop = (e: DragEvent<HTMLElement>) => {
     e.preventDefault();

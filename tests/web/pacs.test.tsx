@@ -1,0 +1,73 @@
+// @vitest-environment jsdom
+// The PACS panel with a stubbed client (tests/e2e/pacs.e2e.test.ts runs the real gateway and Orthanc): search →
+// studies → series → Open series → progress in slices and bytes → the files handed on; offline and PACS errors said.
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { PacsPanel, studyQueryParams, type PacsClient } from '../../web/features/pacs/index.ts';
+
+afterEach(cleanup);
+
+const STUDY = { studyUid: '1.2.3', patientName: 'DOE JANE', patientId: 'PID-1', date: '20240229', description: 'MR HEAD', accession: 'ACC1' };
+const SERIES = { seriesUid: '1.2.3.4', description: 'T1 AX', modality: 'MR', number: '3', slices: 6 };
+
+function stub(over: Partial<PacsClient> = {}) {
+  const gates: Array<() => void> = [];
+  const client: PacsClient = {
+    searchStudies: vi.fn(async () => [STUDY]),
+    searchSeries: vi.fn(async () => [SERIES]),
+    listInstances: vi.fn(async () => ['1.9.1', '1.9.2', '1.9.3', '1.9.4', '1.9.5', '1.9.6']),
+    retrieveInstance: vi.fn((_s: string, _r: string, sop: string) => new Promise<ArrayBuffer>((resolve) => gates.push(() => resolve(new TextEncoder().encode(`dicom ${sop}`.padEnd(1000, '.')).buffer)))),
+    ...over,
+  };
+  return { client, gates };
+}
+
+describe('PACS panel', () => {
+  it('search → list → open → progress → onFiles with every slice, in order', async () => {
+    const { client, gates } = stub();
+    const onFiles = vi.fn();
+    render(<PacsPanel client={client} online onFiles={onFiles} parallel={2} />);
+    fireEvent.change(screen.getByLabelText('Patient name'), { target: { value: 'DOE' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Search' }));
+    const study = await screen.findByText(/DOE JANE · 2024-02-29 · MR HEAD/);
+    expect(client.searchStudies).toHaveBeenCalledWith(expect.objectContaining({ patientName: 'DOE', modality: 'MR' }));
+    fireEvent.click(within(study.closest('li')!).getByRole('button', { name: 'Series' }));
+    await screen.findByText(/T1 AX · MR · 6 slices/);
+    fireEvent.click(screen.getByRole('button', { name: 'Open series' }));
+    await waitFor(() => expect(gates.length).toBe(2)); // two at a time
+    expect(screen.getByTestId('pacs-progress').textContent).toContain('0 of 6 slices');
+    await act(async () => { gates[0]!(); gates[1]!(); });
+    await waitFor(() => expect(screen.getByTestId('pacs-progress').textContent).toContain('2 of 6 slices · 0.0 MiB'));
+    for (let k = 2; k < 6; k++) {
+      await waitFor(() => expect(gates.length).toBeGreaterThan(k));
+      await act(async () => gates[k]!());
+    }
+    await waitFor(() => expect(onFiles).toHaveBeenCalledTimes(1));
+    const files = onFiles.mock.calls[0]![0] as File[];
+    expect(files).toHaveLength(6);
+    expect(files.map((f) => f.name)).toEqual(['0001.dcm', '0002.dcm', '0003.dcm', '0004.dcm', '0005.dcm', '0006.dcm']);
+    expect((await files[2]!.text()).startsWith('dicom 1.9.3')).toBe(true);
+    expect(screen.queryByTestId('pacs-progress')).toBeNull();
+  });
+
+  it('offline: says so and does not search', () => {
+    const { client } = stub();
+    render(<PacsPanel client={client} online={false} onFiles={() => {}} />);
+    expect(screen.getByText(/Offline: the PACS cannot be reached. Local files still work/)).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Search' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('the server or PACS unreachable: a clear message', async () => {
+    const { client } = stub({ searchStudies: vi.fn(async () => Promise.reject(Object.assign(new Error('x'), { status: 502 }))) });
+    render(<PacsPanel client={client} online onFiles={() => {}} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Search' }));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/PACS is not answering.*Local files still work/);
+  });
+
+  it('QIDO keys: name as a prefix, date range, accession, modality', () => {
+    expect(studyQueryParams({ patientName: 'DOE', patientId: ' P1 ', from: '2024-01-01', to: '2024-12-31', accession: 'A9', modality: 'MR' })).toEqual({
+      PatientName: 'DOE*', PatientID: 'P1', StudyDate: '20240101-20241231', AccessionNumber: 'A9', ModalitiesInStudy: 'MR',
+    });
+    expect(studyQueryParams({ modality: '' })).toEqual({});
+  });
+});

@@ -1,0 +1,141 @@
+// The clinic's PACS (issue 14): search studies over QIDO-RS through the server's gateway, list a study's series,
+// open one — its instances fetched over WADO-RS with progress (slices and bytes) — and hand the files to the series
+// feature (through web/app), which reads and analyses them on the device exactly as a local series.
+import { useState, type FormEvent } from 'react';
+import type { PacsClient, SeriesRow, StudyQuery, StudyRow } from './client.ts';
+
+export interface PacsPanelProps {
+  client: PacsClient;
+  online: boolean;
+  /** The fetched series as DICOM files (named by position only: no patient data in a name). */
+  onFiles: (files: File[]) => void;
+  /** Parallel instance retrieves (default 4). */
+  parallel?: number;
+}
+
+type Fetching = { seriesUid: string; done: number; total: number; bytes: number };
+
+const errorText = (err: unknown): string => {
+  const status = (err as { status?: number } | null)?.status;
+  if (status === 0 || status === undefined) return 'The server cannot be reached (offline?). Local files still work.';
+  if (status === 502 || status === 504) return 'The PACS is not answering (the server could not reach it). Local files still work.';
+  if (status === 401) return 'Sign in again to reach the PACS.';
+  return `The PACS request failed (${status}).`;
+};
+
+const showDate = (d: string) => (/^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : d);
+const mib = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+
+export function PacsPanel({ client, online, onFiles, parallel = 4 }: PacsPanelProps) {
+  const [query, setQuery] = useState<StudyQuery>({ patientName: '', patientId: '', from: '', to: '', accession: '', modality: 'MR' });
+  const [studies, setStudies] = useState<StudyRow[] | null>(null);
+  const [searching, setSearching] = useState(false);
+  const [open, setOpen] = useState<{ study: StudyRow; series: SeriesRow[] | null } | null>(null);
+  const [fetching, setFetching] = useState<Fetching | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const set = (k: keyof StudyQuery) => (e: { target: { value: string } }) => setQuery((q) => ({ ...q, [k]: e.target.value }));
+
+  const search = (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    setSearching(true);
+    setOpen(null);
+    client.searchStudies(query).then(
+      (rows) => { setStudies(rows); setSearching(false); },
+      (err: unknown) => { setError(errorText(err)); setSearching(false); },
+    );
+  };
+
+  const showSeries = (study: StudyRow) => {
+    setError(null);
+    setOpen({ study, series: null });
+    client.searchSeries(study.studyUid).then(
+      (series) => setOpen((cur) => (cur?.study.studyUid === study.studyUid ? { study, series } : cur)),
+      (err: unknown) => setError(errorText(err)),
+    );
+  };
+
+  const openSeries = async (study: StudyRow, s: SeriesRow) => {
+    setError(null);
+    setFetching({ seriesUid: s.seriesUid, done: 0, total: s.slices ?? 0, bytes: 0 });
+    try {
+      const sops = await client.listInstances(study.studyUid, s.seriesUid);
+      const out: ArrayBuffer[] = new Array<ArrayBuffer>(sops.length);
+      let done = 0;
+      let bytes = 0;
+      setFetching({ seriesUid: s.seriesUid, done, total: sops.length, bytes });
+      let next = 0;
+      const worker = async () => {
+        while (next < sops.length) {
+          const i = next++;
+          const buf = await client.retrieveInstance(study.studyUid, s.seriesUid, sops[i]!);
+          out[i] = buf;
+          done += 1;
+          bytes += buf.byteLength;
+          setFetching({ seriesUid: s.seriesUid, done, total: sops.length, bytes });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, sops.length)) }, worker));
+      const files = out.map((b, i) => new File([b], `${String(i + 1).padStart(4, '0')}.dcm`, { type: 'application/dicom' }));
+      setFetching(null);
+      onFiles(files);
+    } catch (err) {
+      setFetching(null);
+      setError(errorText(err));
+    }
+  };
+
+  return (
+    <section className="panel pacs-panel" aria-labelledby="pacs-title">
+      <h2 id="pacs-title">PACS</h2>
+      {!online && <p role="status" className="muted">Offline: the PACS cannot be reached. Local files still work.</p>}
+      <form onSubmit={search} aria-label="Search the PACS">
+        <label>Patient name <input value={query.patientName} onChange={set('patientName')} /></label>
+        <label>Patient ID <input value={query.patientId} onChange={set('patientId')} /></label>
+        <label>From <input type="date" value={query.from} onChange={set('from')} /></label>
+        <label>To <input type="date" value={query.to} onChange={set('to')} /></label>
+        <label>Accession number <input value={query.accession} onChange={set('accession')} /></label>
+        <label>
+          Modality{' '}
+          <select value={query.modality} onChange={set('modality')}>
+            <option value="MR">MR</option>
+            <option value="CT">CT</option>
+            <option value="">Any</option>
+          </select>
+        </label>
+        <button type="submit" disabled={!online || searching}>{searching ? 'Searching…' : 'Search'}</button>
+      </form>
+      {error && <p role="alert" className="error">{error}</p>}
+      {studies && (
+        studies.length === 0 ? <p className="muted">No study found.</p> : (
+          <ul className="pacs-studies" aria-label="PACS studies">
+            {studies.map((st) => (
+              <li key={st.studyUid}>
+                <span className="pacs-study">{st.patientName || '(no name)'} · {showDate(st.date)} · {st.description || '(no description)'}</span>{' '}
+                <button type="button" onClick={() => showSeries(st)} disabled={!online} aria-expanded={open?.study.studyUid === st.studyUid}>Series</button>
+                {open?.study.studyUid === st.studyUid && (
+                  open.series === null ? <p role="status">Loading series…</p> : (
+                    <ul aria-label="PACS series">
+                      {open.series.map((s) => (
+                        <li key={s.seriesUid}>
+                          <span>{s.description || `(series ${s.number || '?'})`} · {s.modality} · {s.slices ?? '?'} slices</span>{' '}
+                          <button type="button" disabled={!online || fetching !== null} onClick={() => void openSeries(st, s)}>Open series</button>
+                        </li>
+                      ))}
+                    </ul>
+                  )
+                )}
+              </li>
+            ))}
+          </ul>
+        )
+      )}
+      {fetching && (
+        <p role="status" data-testid="pacs-progress">
+          Fetching: {fetching.done} of {fetching.total} slices · {mib(fetching.bytes)}
+          <progress value={fetching.done} max={fetching.total || 1} aria-label="Fetching series" />
+        </p>
+      )}
+    </section>
+  );
+}

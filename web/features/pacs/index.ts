@@ -1,0 +1,2 @@
+export { PacsPanel, type PacsPanelProps } from './PacsPanel.tsx';
+export { createPacsClient, studyQueryParams, type PacsClient, type SeriesRow, type StudyQuery, type StudyRow } from './client.ts';
