@@ -1,0 +1,88 @@
+// The PACS panel end to end in Chromium against the real server (api/server.ts serving dist/ + API) with DICOMWEB_URL
+// pointing at a real Orthanc (tests/support/orthanc.ts) holding a 6-slice MR series carrying the fake patient: sign
+// in → the PACS panel appears (GET /api/me says pacs) → search by patient name finds the study → its series with
+// the slice count → Open series fetches the instances over WADO-RS through the gateway → the series feature lists
+// the study from those files → Analyse → a verdict, computed on the device.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasOrthanc, ORTHANC_PASSWORD, ORTHANC_USER, startOrthanc, type Orthanc } from '../support/orthanc.ts';
+import { seriesFiles } from '../support/series-fixtures.ts';
+import { available } from '../support/skip.ts';
+import { startServer, type Spawned } from '../support/spawn-server.ts';
+import { greyPicture } from './dicom-samples.ts';
+import { HAS_BROWSER, REPO, ensureBuilt, tabletProfile } from './harness.ts';
+
+const STUDY = '2.25.81234567891000777';
+const SERIES = '2.25.81234567892000777';
+const SLICES = 6;
+
+async function signUp(page: Page, email: string) {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByText(`Signed in as ${email}`).waitFor();
+}
+
+describe.runIf(HAS_BROWSER && available(hasOrthanc, 'Orthanc with its DICOMweb plugin (apt: orthanc, orthanc-dicomweb)'))('the PACS panel: search, open, analyse on the device (Chromium, real Orthanc)', () => {
+  let context: BrowserContext;
+  let server: Spawned;
+  let orthanc: Orthanc;
+  const dataDir = mkdtempSync(`${tmpdir()}/bigbrain-e2e-pacs-`);
+
+  beforeAll(async () => {
+    orthanc = await startOrthanc();
+    const greys = await Promise.all(Array.from({ length: SLICES }, async (_, k) => ({ grey: (await greyPicture(256, k)).grey, tumour: false })));
+    for (const s of seriesFiles({ studyUid: STUDY, seriesUid: SERIES, description: 'T1 AX PACS', seriesNumber: 5, slices: greys })) await orthanc.upload(s.bytes);
+    await ensureBuilt();
+    server = await startServer({
+      PORT: '0', BIGBRAIN_DATA_DIR: dataDir, NODE_ENV: 'production',
+      DICOMWEB_URL: orthanc.dicomweb, DICOMWEB_USER: ORTHANC_USER, DICOMWEB_PASSWORD: ORTHANC_PASSWORD,
+    }, REPO);
+    context = await tabletProfile();
+  }, 240_000);
+  afterAll(async () => {
+    await context?.close();
+    if (server) await server.stop();
+    await orthanc?.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('sign in → PACS panel → search by name → series → Open series (progress) → the study list → Analyse → verdict', async () => {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const pacsRequests: string[] = [];
+    context.on('request', (r) => { const u = new URL(r.url()); if (u.pathname.startsWith('/api/dicomweb/')) pacsRequests.push(u.pathname); });
+    await page.goto(`${server.url.replace('127.0.0.1', 'localhost')}/?backend=wasm`);
+    const panel = page.getByRole('region', { name: 'PACS' });
+    expect(await panel.count()).toBe(0); // signed out: no panel
+    await signUp(page, 'pacs-e2e@example.com');
+    await panel.waitFor({ timeout: 30_000 });
+    await page.getByText('Ready offline').waitFor({ timeout: 120_000 });
+
+    await panel.getByLabel('Patient name').fill('DOE');
+    await panel.getByRole('button', { name: 'Search' }).click();
+    const study = panel.getByRole('list', { name: 'PACS studies' }).getByRole('listitem').first();
+    await study.waitFor({ timeout: 30_000 });
+    expect(await study.textContent()).toContain('DOE JANE');
+    await study.getByRole('button', { name: 'Series' }).click();
+    const row = panel.getByRole('list', { name: 'PACS series' }).getByRole('listitem').filter({ hasText: 'T1 AX PACS' });
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.textContent()).toContain(`${SLICES} slices`);
+    await row.getByRole('button', { name: 'Open series' }).click();
+
+    const list = page.getByRole('region', { name: 'Studies' });
+    await list.waitFor({ timeout: 60_000 });
+    expect(await list.textContent()).toContain('DOE JANE');
+    const seriesRow = list.locator('tr[data-series="T1 AX PACS"]');
+    expect((await seriesRow.locator('td').allTextContents())[1]).toBe(String(SLICES));
+    expect(pacsRequests.filter((p) => /\/instances\/[\d.]+$/.test(p))).toHaveLength(SLICES);
+
+    await page.getByRole('button', { name: 'Analyse series T1 AX PACS' }).click();
+    await expect.poll(() => page.getByTestId('series-progress').textContent(), { timeout: 120_000 }).toMatch(new RegExp(`^${SLICES} of ${SLICES} slices .* s$`));
+    const verdict = page.getByRole('article', { name: 'Series verdict' });
+    const result = await verdict.getByTestId('series-result').textContent();
+    console.log(`PACS series of ${SLICES}: ${result} · ${await verdict.getByTestId('series-probability').textContent()}`);
+    expect(result).toMatch(/^(Tumor|No Tumor|Uncertain|Outside validated use|Not a brain MRI)/);
+  }, 400_000);
+});
