@@ -10,23 +10,29 @@ afterEach(cleanup);
 const STUDY = { studyUid: '1.2.3', patientName: 'DOE JANE', patientId: 'PID-1', date: '20240229', description: 'MR HEAD', accession: 'ACC1' };
 const SERIES = { seriesUid: '1.2.3.4', description: 'T1 AX', modality: 'MR', number: '3', slices: 6 };
 
+const MIB = 1024 * 1024;
+
 function stub(over: Partial<PacsClient> = {}) {
-  const gates: Array<() => void> = [];
+  let progress: (loaded: number, total: number | null) => void = () => {};
+  let finish: () => void = () => {};
   const client: PacsClient = {
     searchStudies: vi.fn(async () => [STUDY]),
     searchSeries: vi.fn(async () => [SERIES]),
-    listInstances: vi.fn(async () => ['1.9.1', '1.9.2', '1.9.3', '1.9.4', '1.9.5', '1.9.6']),
-    retrieveInstance: vi.fn((_s: string, _r: string, sop: string) => new Promise<ArrayBuffer>((resolve) => gates.push(() => resolve(new TextEncoder().encode(`dicom ${sop}`.padEnd(1000, '.')).buffer)))),
+    retrieveSeries: vi.fn((_s: string, _r: string, onProgress: (loaded: number, total: number | null) => void) => new Promise<ArrayBuffer[]>((resolve) => {
+      progress = onProgress;
+      finish = () => resolve(Array.from({ length: 6 }, (_, k) => new TextEncoder().encode(`dicom ${k + 1}`.padEnd(MIB / 2, '.')).buffer));
+    })),
     ...over,
   };
-  return { client, gates };
+  return { client, progress: (l: number, t: number | null) => progress(l, t), finish: () => finish() };
 }
 
 describe('PACS panel', () => {
   it('search → list → open → progress → onFiles with every slice, in order', async () => {
-    const { client, gates } = stub();
+    const h = stub();
+    const { client } = h;
     const onFiles = vi.fn();
-    render(<PacsPanel client={client} online onFiles={onFiles} parallel={2} />);
+    render(<PacsPanel client={client} online onFiles={onFiles} />);
     fireEvent.change(screen.getByLabelText('Patient name'), { target: { value: 'DOE' } });
     fireEvent.click(screen.getByRole('button', { name: 'Search' }));
     const study = await screen.findByText(/DOE JANE · 2024-02-29 · MR HEAD/);
@@ -34,19 +40,19 @@ describe('PACS panel', () => {
     fireEvent.click(within(study.closest('li')!).getByRole('button', { name: 'Series' }));
     await screen.findByText(/T1 AX · MR · 6 slices/);
     fireEvent.click(screen.getByRole('button', { name: 'Open series' }));
-    await waitFor(() => expect(gates.length).toBe(2)); // two at a time
-    expect(screen.getByTestId('pacs-progress').textContent).toContain('0 of 6 slices');
-    await act(async () => { gates[0]!(); gates[1]!(); });
-    await waitFor(() => expect(screen.getByTestId('pacs-progress').textContent).toContain('2 of 6 slices · 0.0 MiB'));
-    for (let k = 2; k < 6; k++) {
-      await waitFor(() => expect(gates.length).toBeGreaterThan(k));
-      await act(async () => gates[k]!());
-    }
+    const progress = screen.getByTestId('pacs-progress');
+    expect(progress.textContent).toContain('Fetching: 6 slices · 0.0 MiB received');
+    expect(client.retrieveSeries).toHaveBeenCalledWith('1.2.3', '1.2.3.4', expect.any(Function));
+    await act(async () => h.progress(1.5 * MIB, 3 * MIB));
+    expect(progress.textContent).toContain('about 3 of 6 slices · 1.5 MiB of 3.0 MiB received');
+    await act(async () => h.progress(2 * MIB, null)); // no length: bytes only
+    expect(progress.textContent).toContain('6 slices · 2.0 MiB received');
+    await act(async () => h.finish());
     await waitFor(() => expect(onFiles).toHaveBeenCalledTimes(1));
     const files = onFiles.mock.calls[0]![0] as File[];
     expect(files).toHaveLength(6);
     expect(files.map((f) => f.name)).toEqual(['0001.dcm', '0002.dcm', '0003.dcm', '0004.dcm', '0005.dcm', '0006.dcm']);
-    expect((await files[2]!.text()).startsWith('dicom 1.9.3')).toBe(true);
+    expect((await files[2]!.text()).startsWith('dicom 3')).toBe(true);
     expect(screen.queryByTestId('pacs-progress')).toBeNull();
   });
 

@@ -1,5 +1,6 @@
 // The clinic's PACS (issue 14): search studies over QIDO-RS through the server's gateway, list a study's series,
-// open one — its instances fetched over WADO-RS with progress (slices and bytes) — and hand the files to the series
+// open one — fetched in one WADO-RS series retrieve (audited by the gateway) with progress in bytes and, when the
+// answer's length is known, slices — and hand the files to the series
 // feature (through web/app), which reads and analyses them on the device exactly as a local series.
 import { useState, type FormEvent } from 'react';
 import type { PacsClient, SeriesRow, StudyQuery, StudyRow } from './client.ts';
@@ -9,11 +10,10 @@ export interface PacsPanelProps {
   online: boolean;
   /** The fetched series as DICOM files (named by position only: no patient data in a name). */
   onFiles: (files: File[]) => void;
-  /** Parallel instance retrieves (default 4). */
-  parallel?: number;
 }
 
-type Fetching = { seriesUid: string; done: number; total: number; bytes: number };
+/** expected: the PACS's slice count; loaded/total: bytes (total null when the answer's length is unknown). */
+type Fetching = { expected: number | null; loaded: number; total: number | null; done: number | null };
 
 const errorText = (err: unknown): string => {
   const status = (err as { status?: number } | null)?.status;
@@ -26,7 +26,7 @@ const errorText = (err: unknown): string => {
 const showDate = (d: string) => (/^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : d);
 const mib = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
 
-export function PacsPanel({ client, online, onFiles, parallel = 4 }: PacsPanelProps) {
+export function PacsPanel({ client, online, onFiles }: PacsPanelProps) {
   const [query, setQuery] = useState<StudyQuery>({ patientName: '', patientId: '', from: '', to: '', accession: '', modality: 'MR' });
   const [studies, setStudies] = useState<StudyRow[] | null>(null);
   const [searching, setSearching] = useState(false);
@@ -57,32 +57,25 @@ export function PacsPanel({ client, online, onFiles, parallel = 4 }: PacsPanelPr
 
   const openSeries = async (study: StudyRow, s: SeriesRow) => {
     setError(null);
-    setFetching({ seriesUid: s.seriesUid, done: 0, total: s.slices ?? 0, bytes: 0 });
+    setFetching({ expected: s.slices, loaded: 0, total: null, done: null });
     try {
-      const sops = await client.listInstances(study.studyUid, s.seriesUid);
-      const out: ArrayBuffer[] = new Array<ArrayBuffer>(sops.length);
-      let done = 0;
-      let bytes = 0;
-      setFetching({ seriesUid: s.seriesUid, done, total: sops.length, bytes });
-      let next = 0;
-      const worker = async () => {
-        while (next < sops.length) {
-          const i = next++;
-          const buf = await client.retrieveInstance(study.studyUid, s.seriesUid, sops[i]!);
-          out[i] = buf;
-          done += 1;
-          bytes += buf.byteLength;
-          setFetching({ seriesUid: s.seriesUid, done, total: sops.length, bytes });
-        }
-      };
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, sops.length)) }, worker));
-      const files = out.map((b, i) => new File([b], `${String(i + 1).padStart(4, '0')}.dcm`, { type: 'application/dicom' }));
+      const parts = await client.retrieveSeries(study.studyUid, s.seriesUid, (loaded, total) => setFetching({ expected: s.slices, loaded, total, done: null }));
+      const bytes = parts.reduce((n, b) => n + b.byteLength, 0);
+      setFetching({ expected: parts.length, loaded: bytes, total: bytes, done: parts.length });
+      const files = parts.map((b, i) => new File([b], `${String(i + 1).padStart(4, '0')}.dcm`, { type: 'application/dicom' }));
       setFetching(null);
       onFiles(files);
     } catch (err) {
       setFetching(null);
       setError(errorText(err));
     }
+  };
+
+  const slicesText = (f: Fetching) => {
+    if (f.done !== null) return `${f.done} of ${f.done} slices`;
+    if (f.expected === null) return 'slices';
+    if (f.total) return `about ${Math.min(f.expected, Math.floor((f.expected * f.loaded) / f.total))} of ${f.expected} slices`;
+    return `${f.expected} slices`;
   };
 
   return (
@@ -132,8 +125,8 @@ export function PacsPanel({ client, online, onFiles, parallel = 4 }: PacsPanelPr
       )}
       {fetching && (
         <p role="status" data-testid="pacs-progress">
-          Fetching: {fetching.done} of {fetching.total} slices · {mib(fetching.bytes)}
-          <progress value={fetching.done} max={fetching.total || 1} aria-label="Fetching series" />
+          Fetching: {slicesText(fetching)} · {mib(fetching.loaded)}{fetching.total ? ` of ${mib(fetching.total)}` : ''} received
+          {fetching.total ? <progress value={fetching.loaded} max={fetching.total} aria-label="Fetching series" /> : <progress aria-label="Fetching series" />}
         </p>
       )}
     </section>

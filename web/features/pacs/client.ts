@@ -35,10 +35,11 @@ export interface SeriesRow {
 export interface PacsClient {
   searchStudies(q: StudyQuery): Promise<StudyRow[]>;
   searchSeries(studyUid: string): Promise<SeriesRow[]>;
-  /** SOP Instance UIDs of a series, in the PACS's order. */
-  listInstances(studyUid: string, seriesUid: string): Promise<string[]>;
-  /** One DICOM Part 10 instance. */
-  retrieveInstance(studyUid: string, seriesUid: string, sopUid: string): Promise<ArrayBuffer>;
+  /**
+   * A series' DICOM Part 10 instances, in one WADO-RS series retrieve (the request the gateway audits as the study
+   * opened); onProgress with the bytes received and the answer's length when it is known.
+   */
+  retrieveSeries(studyUid: string, seriesUid: string, onProgress: (loaded: number, total: number | null) => void): Promise<ArrayBuffer[]>;
 }
 
 type Dataset = Record<string, { vr?: string; Value?: unknown[] } | undefined>;
@@ -94,12 +95,12 @@ export function createPacsClient(url = `${location.origin}/api/dicomweb`): PacsC
         };
       });
     },
-    async listInstances(studyUid, seriesUid) {
-      const rows = (await client.searchForInstances({ studyInstanceUID: studyUid, seriesInstanceUID: seriesUid })) as Dataset[];
-      return rows.map((ds) => tagText(ds, '00080018')).filter(Boolean);
-    },
-    retrieveInstance(studyUid, seriesUid, sopUid) {
-      return client.retrieveInstance({ studyInstanceUID: studyUid, seriesInstanceUID: seriesUid, sopInstanceUID: sopUid, mediaTypes: undefined as unknown as string[], request: {} });
+    retrieveSeries(studyUid, seriesUid, onProgress) {
+      return client.retrieveSeries({
+        studyInstanceUID: studyUid,
+        seriesInstanceUID: seriesUid,
+        request: { progressCallback: (e: ProgressEvent) => onProgress(e.loaded, e.lengthComputable ? e.total : null) },
+      });
     },
   };
 }
