@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
-import { evidenceMap, heatColour } from '../../../models/core/heatmap.ts';
+import { evidenceMap } from '../../../models/core/heatmap.ts';
+import { greyCanvas, heatCanvas } from '../../lib/draw.ts';
 
 export interface HeatmapProps {
   pixels: Uint8Array;
@@ -19,27 +20,14 @@ export function Heatmap({ pixels, size, cam, camSize, tumorProbability, showOver
     const canvas = ref.current;
     const ctx = canvas?.getContext('2d');
     if (!canvas || !ctx) return;
-    const img = ctx.createImageData(size, size);
-    for (let i = 0; i < size * size; i++) {
-      const v = pixels[i] ?? 0;
-      img.data[4 * i] = v;
-      img.data[4 * i + 1] = v;
-      img.data[4 * i + 2] = v;
-      img.data[4 * i + 3] = 255;
-    }
-    const base = new OffscreenCanvas(size, size);
-    base.getContext('2d')?.putImageData(img, 0, 0);
+    const base = greyCanvas(pixels, size, size);
+    if (!base) return;
     ctx.imageSmoothingEnabled = false;
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     ctx.drawImage(base, 0, 0, canvas.width, canvas.height);
     if (!showOverlay || !cam || !camSize) return;
-    const scaled = evidenceMap(cam, tumorProbability);
-    const heat = new OffscreenCanvas(camSize, camSize);
-    const hctx = heat.getContext('2d');
-    if (!hctx) return;
-    const h = hctx.createImageData(camSize, camSize);
-    for (let i = 0; i < camSize * camSize; i++) h.data.set(heatColour(scaled[i] ?? 0), 4 * i);
-    hctx.putImageData(h, 0, 0);
+    const heat = heatCanvas(evidenceMap(cam, tumorProbability), camSize, camSize);
+    if (!heat) return;
     ctx.imageSmoothingEnabled = true;
     ctx.imageSmoothingQuality = 'high';
     ctx.drawImage(heat, 0, 0, canvas.width, canvas.height);

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { heatColour } from '../../../models/core/heatmap.ts';
+import { greyCanvas, heatCanvas } from '../../lib/draw.ts';
 import type { SeriesKeySlice } from '../../lib/types.ts';
 
 /** A key slice: the crop the model saw with its evidence map over it, drawn on a canvas (prints as it shows). */
@@ -13,14 +13,8 @@ export function KeySliceImage({ slice, size = 150, label }: { slice: SeriesKeySl
     const overlay = () => {
       const hm = slice.heatmap;
       if (!hm || !hm.width || !hm.height) return;
-      const heat = document.createElement('canvas');
-      heat.width = hm.width;
-      heat.height = hm.height;
-      const hctx = heat.getContext('2d');
-      if (!hctx) return;
-      const img = hctx.createImageData(hm.width, hm.height);
-      for (let i = 0; i < hm.width * hm.height; i++) img.data.set(heatColour(hm.values[i] ?? 0), 4 * i);
-      hctx.putImageData(img, 0, 0);
+      const heat = heatCanvas(hm.values, hm.width, hm.height);
+      if (!heat) return;
       ctx.imageSmoothingEnabled = true;
       ctx.imageSmoothingQuality = 'high';
       ctx.drawImage(heat, 0, 0, canvas.width, canvas.height);
@@ -28,18 +22,8 @@ export function KeySliceImage({ slice, size = 150, label }: { slice: SeriesKeySl
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     const im = slice.image;
     if ('data' in im) {
-      const base = document.createElement('canvas');
-      base.width = im.width;
-      base.height = im.height;
-      const bctx = base.getContext('2d');
-      if (!bctx) return;
-      const img = bctx.createImageData(im.width, im.height);
-      for (let i = 0; i < im.width * im.height; i++) {
-        const v = im.data[i] ?? 0;
-        img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = v;
-        img.data[4 * i + 3] = 255;
-      }
-      bctx.putImageData(img, 0, 0);
+      const base = greyCanvas(im.data, im.width, im.height);
+      if (!base) return;
       ctx.imageSmoothingEnabled = false;
       ctx.drawImage(base, 0, 0, canvas.width, canvas.height);
       overlay();

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState, type Keyboard
 import { heatColour } from '../../../models/core/heatmap.ts';
 import type { Box } from '../../../models/core/preprocess.ts';
 import type { SliceView } from '../../lib/dicom-info.ts';
+import { imageCanvas } from '../../lib/draw.ts';
 import { cropSquare, heatRgba, PRESETS, windowInto, type DisplayWindow } from './viewer-render.ts';
 
 export interface ViewerSlice {
@@ -63,26 +64,15 @@ export function Viewer({ slices, index, onIndex }: ViewerProps) {
     ctx.fillStyle = '#000';
     ctx.fillRect(0, 0, canvas.width, canvas.height);
     if (!view || !shown) return;
-    const base = document.createElement('canvas');
-    base.width = view.width;
-    base.height = view.height;
-    const bctx = base.getContext('2d');
-    if (!bctx) return;
-    const img = bctx.createImageData(view.width, view.height);
-    windowInto(view, shown, img.data);
-    bctx.putImageData(img, 0, 0);
+    const base = imageCanvas(view.width, view.height, (rgba) => windowInto(view, shown, rgba));
+    if (!base) return;
     const fit = Math.min(canvas.width / view.width, canvas.height / view.height) * zoom;
     ctx.setTransform(fit, 0, 0, fit, canvas.width / 2 + pan.x - (view.width * fit) / 2, canvas.height / 2 + pan.y - (view.height * fit) / 2);
     ctx.imageSmoothingEnabled = zoom < 2;
     ctx.drawImage(base, 0, 0);
     if (overlay && heat && slice?.camSize && slice.crop) {
-      const h = document.createElement('canvas');
-      h.width = h.height = slice.camSize;
-      const hctx = h.getContext('2d');
-      if (!hctx) return;
-      const himg = hctx.createImageData(slice.camSize, slice.camSize);
-      himg.data.set(heat);
-      hctx.putImageData(himg, 0, 0);
+      const h = imageCanvas(slice.camSize, slice.camSize, (rgba) => rgba.set(heat));
+      if (!h) return;
       const sq = cropSquare(slice.crop);
       ctx.globalAlpha = opacity / 100;
       ctx.imageSmoothingEnabled = true;
