@@ -4,29 +4,12 @@
 // birth date, institution, accession number or the file's UIDs — nor the DICOM file itself. A CT refused on the device
 // is not sent at all. The server's answer on the PNG matches the device's.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type Spawned } from '../support/spawn-server.ts';
 import { FAKE_PATIENT, FAKE_UIDS, HAS_PYDICOM_FILES, greyPicture, jpegLs, multiFrameMr, pydicomBytes, singleFrameMr } from './dicom-samples.ts';
-import { HAS_BROWSER, REPO, ensureBuilt, tabletProfile } from './harness.ts';
-
-/** A TCP relay to `port` that keeps every byte the client sends. */
-async function relayTo(port: number): Promise<{ url: string; sent: () => Buffer; close: () => void }> {
-  const chunks: Buffer[] = [];
-  const relay: Server = createServer((client) => {
-    const upstream = connect({ host: '127.0.0.1', port });
-    client.on('data', (c: Buffer) => chunks.push(c));
-    client.pipe(upstream);
-    upstream.pipe(client);
-    const end = () => { client.destroy(); upstream.destroy(); };
-    client.on('error', end);
-    upstream.on('error', end);
-  });
-  await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
-  return { url: `http://localhost:${(relay.address() as AddressInfo).port}`, sent: () => Buffer.concat(chunks), close: () => relay.close() };
-}
+import { HAS_BROWSER, REPO, ensureBuilt, relayTo, signUp, tabletProfile } from './harness.ts';
 
 /** Everything that would identify the patient or the study, in the spellings it could take on the way out. */
 const SECRETS = [
@@ -34,13 +17,6 @@ const SECRETS = [
   FAKE_PATIENT.institution, 'FAKE GENERAL', FAKE_PATIENT.accession, FAKE_UIDS.study, FAKE_UIDS.series, FAKE_UIDS.sop,
   '2.25.912345678', 'DICM',
 ];
-
-async function signUp(page: Page, email: string) {
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByText(`Signed in as ${email}`).waitFor();
-}
 
 const row = (page: Page, label: string) => page.getByRole('row').filter({ has: page.getByRole('button', { name: label, exact: true }) });
 

@@ -1,7 +1,7 @@
 // End-to-end harness: Debian's Chromium driven by playwright-core, the built app served by
 // `vite preview` (production COOP/COEP headers), synthetic images made with sharp.
 import { existsSync, readdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -154,4 +154,28 @@ export async function newTabletContext(browser: Browser, landscape = false): Pro
     hasTouch: true,
     deviceScaleFactor: 1,
   });
+}
+
+/** A TCP relay to `port` that keeps every byte the client sends. */
+export async function relayTo(port: number): Promise<{ url: string; sent: () => Buffer; close: () => void }> {
+  const chunks: Buffer[] = [];
+  const relay: Server = createServer((client) => {
+    const upstream = connect({ host: '127.0.0.1', port });
+    client.on('data', (c: Buffer) => chunks.push(c));
+    client.pipe(upstream);
+    upstream.pipe(client);
+    const end = () => { client.destroy(); upstream.destroy(); };
+    client.on('error', end);
+    upstream.on('error', end);
+  });
+  await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+  return { url: `http://localhost:${(relay.address() as AddressInfo).port}`, sent: () => Buffer.concat(chunks), close: () => relay.close() };
+}
+
+/** Creates an account in the app's sign-in form and waits until it says so. */
+export async function signUp(page: Page, email: string) {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByText(`Signed in as ${email}`).waitFor();
 }

@@ -5,25 +5,18 @@
 // the study from those files → Analyse → a verdict, computed on the device.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasOrthanc, ORTHANC_PASSWORD, ORTHANC_USER, startOrthanc, type Orthanc } from '../support/orthanc.ts';
 import { seriesFiles } from '../support/series-fixtures.ts';
 import { available } from '../support/skip.ts';
 import { startServer, type Spawned } from '../support/spawn-server.ts';
 import { greyPicture } from './dicom-samples.ts';
-import { HAS_BROWSER, REPO, ensureBuilt, tabletProfile } from './harness.ts';
+import { HAS_BROWSER, REPO, ensureBuilt, signUp, tabletProfile } from './harness.ts';
 
 const STUDY = '2.25.81234567891000777';
 const SERIES = '2.25.81234567892000777';
 const SLICES = 6;
-
-async function signUp(page: Page, email: string) {
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByText(`Signed in as ${email}`).waitFor();
-}
 
 describe.runIf(HAS_BROWSER && available(hasOrthanc, 'Orthanc with its DICOMweb plugin (apt: orthanc, orthanc-dicomweb)'))('the PACS panel: search, open, analyse on the device (Chromium, real Orthanc)', () => {
   let context: BrowserContext;

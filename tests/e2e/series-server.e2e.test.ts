@@ -5,42 +5,18 @@
 // holds the patient's name, ID, birth date, institution, accession number, study date or any original UID (latin1 and
 // UTF-16). The server's verdict, shown labelled Server, matches the device's.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_PATIENT } from '../support/dicom-fixtures.ts';
 import { seriesFiles } from '../support/series-fixtures.ts';
 import { startServer, type Spawned } from '../support/spawn-server.ts';
 import { greyPicture } from './dicom-samples.ts';
-import { HAS_BROWSER, REPO, ensureBuilt, tabletProfile } from './harness.ts';
-
-/** A TCP relay to `port` that keeps every byte the client sends. */
-async function relayTo(port: number): Promise<{ url: string; sent: () => Buffer; close: () => void }> {
-  const chunks: Buffer[] = [];
-  const relay: Server = createServer((client) => {
-    const upstream = connect({ host: '127.0.0.1', port });
-    client.on('data', (c: Buffer) => chunks.push(c));
-    client.pipe(upstream);
-    upstream.pipe(client);
-    const end = () => { client.destroy(); upstream.destroy(); };
-    client.on('error', end);
-    upstream.on('error', end);
-  });
-  await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
-  return { url: `http://localhost:${(relay.address() as AddressInfo).port}`, sent: () => Buffer.concat(chunks), close: () => relay.close() };
-}
+import { HAS_BROWSER, REPO, ensureBuilt, relayTo, signUp, tabletProfile } from './harness.ts';
 
 const STUDY = '2.25.91234567891000555';
 const SERIES = '2.25.91234567892000555';
 const SLICES = 10;
-
-async function signUp(page: Page, email: string) {
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByText(`Signed in as ${email}`).waitFor();
-}
 
 describe.runIf(HAS_BROWSER)('a series to the server: only de-identified copies leave the device', () => {
   let context: BrowserContext;

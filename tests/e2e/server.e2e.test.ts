@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type Spawned } from '../support/spawn-server.ts';
-import { HAS_BROWSER, REPO, analyse, ensureBuilt, syntheticMri, tabletProfile } from './harness.ts';
+import { HAS_BROWSER, REPO, analyse, ensureBuilt, signUp, syntheticMri, tabletProfile } from './harness.ts';
 
 const startOn = (port: number, dataDir: string) =>
   startServer({ PORT: String(port), BIGBRAIN_DATA_DIR: dataDir, NODE_ENV: 'production' }, REPO);
@@ -14,13 +14,6 @@ const startOn = (port: number, dataDir: string) =>
 interface Det { id: string; clientId: string | null; source: string; tumorProbability: number }
 const detections = (page: Page) =>
   page.evaluate(async () => ((await (await fetch('/api/detections?limit=100')).json()) as { items: Det[] }).items) as Promise<Det[]>;
-
-async function signUp(page: Page, email: string) {
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByText(`Signed in as ${email}`).waitFor();
-}
 
 describe.runIf(HAS_BROWSER)('PWA against the real server', () => {
   let context: BrowserContext;

@@ -15,7 +15,7 @@ import { toGrey } from '../../models/core/preprocess.ts';
 import { decodeImage } from '../../models/node/decode.ts';
 import { nodeWasm } from '../../models/node/dicom-wasm.ts';
 import { encapsulatedPixelData, fromElements, imageElements } from '../../models/scripts/dicom-write.ts';
-import { fixtureDir, sampleJpegs, SYNTAXES, transcodeAll, variantFile } from '../support/dicom-fixtures.ts';
+import { fixtureDir, pixelDifference, sampleJpegs, SYNTAXES, transcodeAll, variantFile } from '../support/dicom-fixtures.ts';
 import { PYDICOM_TEST_FILES, pydicomPath } from '../support/pydicom.ts';
 import { available, hasData } from '../support/skip.ts';
 
@@ -28,17 +28,6 @@ const TOLERANCE = { max: 2, mean: 0.5 };
 
 async function stored(file: DicomImageFile): Promise<Float64Array> {
   return storedValues(await decodeFrame(file, 0, nodeWasm), file.image);
-}
-
-function difference(a: ArrayLike<number>, b: ArrayLike<number>): { max: number; mean: number } {
-  expect(a.length).toBe(b.length);
-  let max = 0, sum = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    sum += d;
-    if (d > max) max = d;
-  }
-  return { max, mean: sum / a.length };
 }
 
 /** The file decoded by dcmdjpeg to explicit VR little endian, then read (native) by our reader. */
@@ -110,7 +99,7 @@ describe.runIf(run)('12-bit JPEG Extended against dcmdjpeg', () => {
       expect(file.transferSyntax.uid).toBe(JPEG_EXTENDED);
       expect(file.image).toMatchObject({ rows: 1024, columns: 256, bitsStored: 12 });
       const ours = await stored(file);
-      const d = difference(ours, await reference(fixtures.dir, pydicomPath(name)));
+      const d = pixelDifference(ours, await reference(fixtures.dir, pydicomPath(name)));
       measured.push(`${name}: max ${d.max}, mean ${d.mean.toFixed(4)}`);
       expect(d.max).toBeLessThanOrEqual(TOLERANCE.max);
       expect(d.mean).toBeLessThanOrEqual(TOLERANCE.mean);
@@ -147,7 +136,7 @@ describe.runIf(run)('12-bit JPEG Extended against dcmdjpeg', () => {
         const started = performance.now();
         const ours = await stored(file);
         const ms = performance.now() - started;
-        const d = difference(ours, await reference(fixtures.dir, m.path));
+        const d = pixelDifference(ours, await reference(fixtures.dir, m.path));
         measured.push(`${m.source.split('/').slice(-2).join('/')} (${m.width}×${m.height}): max ${d.max}, mean ${d.mean.toFixed(4)}, ${ms.toFixed(0)} ms`);
         expect(d.max, m.source).toBeLessThanOrEqual(TOLERANCE.max);
         expect(d.mean, m.source).toBeLessThanOrEqual(TOLERANCE.mean);
@@ -266,7 +255,7 @@ describe.runIf(available(hasData, 'the MRI data folder (../shared/data/brain-mri
         mine.set([c8(y + 1.402 * cr), c8(y - 0.344136 * cb - 0.714136 * cr), c8(y + 1.772 * cb)], p * 3);
       }
       expect(ref.channels).toBe(ours.components);
-      expect(difference(mine, ref.data).max, path).toBeLessThanOrEqual(1);
+      expect(pixelDifference(mine, ref.data).max, path).toBeLessThanOrEqual(1);
     }
     expect([...kinds].sort()).toEqual([1, 3]);
   });

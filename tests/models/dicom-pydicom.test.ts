@@ -10,6 +10,7 @@ import { DicomError, modalityRefusal, openDicom, renderFrame, type DicomImageFil
 import { nodeWasm } from '../../models/node/dicom-wasm.ts';
 import { hasPydicomNumpy, PYDICOM_TEST_FILES, pydicomPath, pydicomPixelArray } from '../support/pydicom.ts';
 import { available } from '../support/skip.ts';
+import { pixelDifference } from '../support/dicom-fixtures.ts';
 
 const run = available(PYDICOM_TEST_FILES !== null && hasPydicomNumpy, "pydicom's test files and numpy (apt-get install python3-pydicom python3-numpy)");
 
@@ -29,17 +30,6 @@ async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<string> {
     return e.code;
   }
   throw new Error('expected a DicomError, got a result');
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): { max: number; mean: number } {
-  expect(a.length).toBe(b.length);
-  let max = 0, sum = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    sum += d;
-    if (d > max) max = d;
-  }
-  return { max, mean: sum / a.length };
 }
 
 describe.runIf(run)("pydicom's test files", () => {
@@ -122,7 +112,7 @@ describe.runIf(run)("pydicom's test files", () => {
       expect(modalityRefusal(file)).toContain('OT');
       const f = await renderFrame(file, 1, nodeWasm);
       expect(f.pixels).toMatchObject({ width: 100, height: 100, channels: 3 });
-      const { max, mean } = maxDiff(f.pixels.data, frame!);
+      const { max, mean } = pixelDifference(f.pixels.data, frame!);
       // JPEG on flat colour bands: small errors at the band edges, none to speak of elsewhere
       expect(mean, name).toBeLessThan(3);
       expect(max, name).toBeLessThan(80);

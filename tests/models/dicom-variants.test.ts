@@ -13,7 +13,7 @@ import { createClassifier, type Classifier } from '../../models/node/classifier.
 import { decodeImage } from '../../models/node/decode.ts';
 import { nodeWasm } from '../../models/node/dicom-wasm.ts';
 import {
-  FAKE_PATIENT, fixtureDir, hasDicomTools, mapLimit, sampleJpegs, syntaxesFor, transcodeAll, variantFile, VARIANTS, type Grey, type Syntax, type Variant,
+  FAKE_PATIENT, fixtureDir, hasDicomTools, mapLimit, pixelDifference, sampleJpegs, syntaxesFor, transcodeAll, variantFile, VARIANTS, type Grey, type Syntax, type Variant,
 } from '../support/dicom-fixtures.ts';
 import { available, hasData } from '../support/skip.ts';
 
@@ -48,16 +48,6 @@ async function readJpeg(path: string): Promise<{ grey: Grey; pixels: Pixels }> {
 }
 
 const asPixels = (g: Grey): Pixels => ({ data: g.data, width: g.width, height: g.height, channels: 1 });
-
-function difference(a: ArrayLike<number>, b: ArrayLike<number>): { mean: number; max: number } {
-  let max = 0, sum = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    sum += d;
-    if (d > max) max = d;
-  }
-  return { mean: sum / a.length, max };
-}
 
 describe.runIf(run)('generated DICOM: every variant × every transfer syntax', () => {
   beforeAll(async () => {
@@ -107,14 +97,14 @@ describe.runIf(run)('generated DICOM: every variant × every transfer syntax', (
       expect(pixels).toMatchObject({ width: sources[i]!.grey.width, height: sources[i]!.grey.height, channels: 1 });
       expect(frame.window?.source).toBe(variant === 'novoi' ? 'auto' : 'file');
       if (syntax.lossless && variant !== 'novoi') {
-        expect(difference(pixels.data, expected), `${sources[i]!.path}`).toEqual({ mean: 0, max: 0 });
+        expect(pixelDifference(pixels.data, expected), `${sources[i]!.path}`).toEqual({ mean: 0, max: 0 });
       } else if (syntax.lossless) {
         // the min-max stretch computed here and the reader's LINEAR_EXACT window round a few exact halves apart
-        const d = difference(pixels.data, expected);
+        const d = pixelDifference(pixels.data, expected);
         expect(d.max, `${sources[i]!.path}`).toBeLessThanOrEqual(1);
         expect(d.mean, `${sources[i]!.path}`).toBeLessThan(0.01);
       } else {
-        const d = difference(pixels.data, expected);
+        const d = pixelDifference(pixels.data, expected);
         lossy.push(`${variant} ${syntax.name} ${i}: mean ${d.mean.toFixed(2)} max ${d.max}`);
         expect(d.mean, `${sources[i]!.path} mean`).toBeLessThan(LOSSY_TOLERANCE.mean);
         expect(d.max, `${sources[i]!.path} max`).toBeLessThan(LOSSY_TOLERANCE.max);
@@ -157,8 +147,8 @@ describe.runIf(run)('no VOI in the file: the automatic window against the JPEG a
         const { bytes, expected } = variantFile('novoi', grey, at + k);
         const f = await renderFrame(openDicom(bytes), 1, nodeWasm);
         expect(f.window?.source).toBe('auto');
-        expect(difference(f.pixels.data, expected).max).toBeLessThanOrEqual(1);
-        if (difference(expected, grey.data).max === 0) identity++;
+        expect(pixelDifference(f.pixels.data, expected).max).toBeLessThanOrEqual(1);
+        if (pixelDifference(expected, grey.data).max === 0) identity++;
         return f.pixels;
       }));
       const [a, b] = [await (local.analyse(jpegs.map((j) => preprocess(j.pixels)))), await local.analyse(dicoms.map((p) => preprocess(p)))];

@@ -173,3 +173,15 @@ export function sampleJpegs(count: number): string[] {
 }
 
 export const readBytes = (path: string): Uint8Array => new Uint8Array(readFileSync(path));
+
+/** Largest and mean absolute difference of two pixel arrays of the same length (throws when the lengths differ). */
+export function pixelDifference(a: ArrayLike<number>, b: ArrayLike<number>): { max: number; mean: number } {
+  if (a.length !== b.length) throw new Error(`the arrays hold ${a.length} and ${b.length} values`);
+  let max = 0, sum = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - b[i]!);
+    sum += d;
+    if (d > max) max = d;
+  }
+  return { max, mean: sum / a.length };
+}
