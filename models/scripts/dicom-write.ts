@@ -1,75 +1,15 @@
 // Writes small DICOM files byte by byte, explicit VR little endian: the test fixtures (tests/support/
-// dicom-fixtures.ts) and the bad-case generator (make-bad-dicom.ts) build on it. The app never writes DICOM.
+// dicom-fixtures.ts) and the bad-case generator (make-bad-dicom.ts) build on it. The primitives (elements, items,
+// sequences, the Part 10 framing) are the shared writer's, models/core/dicom/write.ts, which the app's result SR also
+// uses; this adds images, encapsulated pixel data and test-labelled File Meta Information.
 // Lengths can be given explicitly, so a caller can also write the lies a corrupt file tells.
+import {
+  concat, element, EXPLICIT_VR_LITTLE_ENDIAN, item, numbers, part10File, SEQUENCE_DELIMITER, str, UNDEFINED_LENGTH, us,
+} from '../core/dicom/write.ts';
 
-/** The length that means "until a delimiter" (PS3.5 7.1.2). */
-export const UNDEFINED_LENGTH = 0xffffffff;
-
-/** VRs with a 2-byte reserved field and a 4-byte length in explicit VR (PS3.5 7.1.2). */
-const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
-
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-/** One element. `length` defaults to the value's; pass another to write a length that lies. */
-export function element(group: number, elem: number, vr: string, value: Uint8Array, length = value.length): Uint8Array {
-  const long = LONG_VRS.has(vr);
-  const head = new Uint8Array(long ? 12 : 8);
-  const v = new DataView(head.buffer);
-  v.setUint16(0, group, true);
-  v.setUint16(2, elem, true);
-  head[4] = vr.charCodeAt(0);
-  head[5] = vr.charCodeAt(1);
-  if (long) v.setUint32(8, length >>> 0, true);
-  else v.setUint16(6, length & 0xffff, true);
-  return concat([head, value]);
-}
-
-const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);
-
-/** A text value padded to even length: UI with NUL, the rest with a space (PS3.5 6.2). */
-export function text(s: string, vr = 'LO'): Uint8Array {
-  return ascii(s.length % 2 ? s + (vr === 'UI' ? '\0' : ' ') : s);
-}
-
-export const str = (group: number, elem: number, vr: string, s: string) => element(group, elem, vr, text(s, vr));
-
-function numbers(values: readonly number[], size: 2 | 4, signed = false): Uint8Array {
-  const out = new Uint8Array(values.length * size);
-  const v = new DataView(out.buffer);
-  values.forEach((x, i) => {
-    if (size === 2 && signed) v.setInt16(i * 2, x, true);
-    else if (size === 2) v.setUint16(i * 2, x, true);
-    else if (signed) v.setInt32(i * 4, x, true);
-    else v.setUint32(i * 4, x, true);
-  });
-  return out;
-}
-
-export const us = (group: number, elem: number, ...values: number[]) => element(group, elem, 'US', numbers(values, 2));
-export const ss = (group: number, elem: number, ...values: number[]) => element(group, elem, 'SS', numbers(values, 2, true));
-export const ul = (group: number, elem: number, ...values: number[]) => element(group, elem, 'UL', numbers(values, 4));
-
-/** (FFFE,E000) Item; items carry no VR. */
-export function item(content: Uint8Array, length = content.length): Uint8Array {
-  return concat([numbers([0xfffe, 0xe000], 2), numbers([length >>> 0], 4), content]);
-}
-export const ITEM_DELIMITER = concat([numbers([0xfffe, 0xe00d], 2), numbers([0], 4)]);
-export const SEQUENCE_DELIMITER = concat([numbers([0xfffe, 0xe0dd], 2), numbers([0], 4)]);
-
-/** A sequence of items, of defined length or (undefinedLength) closed by delimiters. */
-export function sequence(group: number, elem: number, items: readonly Uint8Array[], undefinedLength = false): Uint8Array {
-  if (!undefinedLength) return element(group, elem, 'SQ', concat(items.map((i) => item(i))));
-  const body = concat(items.map((i) => concat([item(i, UNDEFINED_LENGTH), ITEM_DELIMITER])));
-  return element(group, elem, 'SQ', concat([body, SEQUENCE_DELIMITER]), UNDEFINED_LENGTH);
-}
+export {
+  concat, element, EXPLICIT_VR_LITTLE_ENDIAN, ITEM_DELIMITER, item, sequence, SEQUENCE_DELIMITER, ss, str, text, ul, UNDEFINED_LENGTH, us,
+} from '../core/dicom/write.ts';
 
 /** Encapsulated Pixel Data (PS3.5 A.4): the Basic Offset Table item (empty when offsets is null), one item a fragment. */
 export function encapsulatedPixelData(fragments: readonly Uint8Array[], offsets: readonly number[] | null = null): Uint8Array {
@@ -78,22 +18,11 @@ export function encapsulatedPixelData(fragments: readonly Uint8Array[], offsets:
   return element(0x7fe0, 0x0010, 'OB', body, UNDEFINED_LENGTH);
 }
 
-export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 export const MR_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.4';
 
 /** Preamble, "DICM" and the File Meta Information (group 0002, with its group length) before a data set. */
 export function part10(dataSet: Uint8Array, { transferSyntax = EXPLICIT_VR_LITTLE_ENDIAN, sopClass = MR_IMAGE_STORAGE, sopInstance = '2.25.1' } = {}): Uint8Array {
-  const meta = concat([
-    element(0x0002, 0x0001, 'OB', Uint8Array.of(0, 1)),
-    str(0x0002, 0x0002, 'UI', sopClass),
-    str(0x0002, 0x0003, 'UI', sopInstance),
-    str(0x0002, 0x0010, 'UI', transferSyntax),
-    str(0x0002, 0x0012, 'UI', '2.25.314159265358979'),
-    str(0x0002, 0x0013, 'SH', 'BIGBRAIN_TEST'),
-  ]);
-  const preamble = new Uint8Array(132);
-  preamble.set(ascii('DICM'), 128);
-  return concat([preamble, ul(0x0002, 0x0000, meta.length), meta, dataSet]);
+  return part10File(dataSet, { transferSyntax, sopClass, sopInstance, implementationClassUid: '2.25.314159265358979', implementationVersionName: 'BIGBRAIN_TEST' });
 }
 
 /** A grey image as a scanner would describe it; the optional parts are left out of the file when absent. */

@@ -10,3 +10,7 @@ export { WASM_CODECS, codecAssetPath, type WasmCodec, type WasmSource } from './
 export { TRANSFER_SYNTAXES } from './transfer-syntax.ts';
 export { loadCodec, wasmCodecFor } from './frames.ts';
 export { isDicomdir, readDicomdir, MEDIA_STORAGE_DIRECTORY, type DicomdirRecord } from './dicomdir.ts';
+export {
+  buildResultSr, newUid, patientStudyOf, BASIC_TEXT_SR, RESEARCH_NOTE, SR_SERIES_DESCRIPTION, SR_MANUFACTURER,
+  type ResultSr, type ResultSrInput, type SrEvidence, type SrFindings, type SrInstanceRef, type SrPatientStudy, type SrVerdict,
+} from './result-sr.ts';
