@@ -6,7 +6,17 @@ import { readFileSync } from 'node:fs';
 import { createClassifier } from '../node/classifier.ts';
 import { createBatchingDetector } from '../node/detect-inline.ts';
 import { listSeriesFiles } from '../node/series-files.ts';
-import { analyseSeriesFile, countSkips, mapBounded, seriesAnswers } from '../node/series.ts';
+import { analyseSeriesFile, countSkips, mapBounded, seriesAnswers, type FileOutcome } from '../node/series.ts';
+
+/** The printed lines: one a series (by study, then series number), each followed by its slices' lines with --slices. */
+export function seriesLines(outcomes: readonly FileOutcome[], withSlices: boolean): string[] {
+  const out: string[] = [];
+  for (const { series, slices } of seriesAnswers(outcomes.flatMap((o) => o.slices))) {
+    out.push(JSON.stringify(series));
+    if (withSlices) for (const s of slices) out.push(JSON.stringify(s));
+  }
+  return out;
+}
 
 /** Returns the exit code: 0, or 1 when a DICOM file could not be read (the others are still answered). */
 export async function classifySeries(args: readonly string[]): Promise<number> {
@@ -29,10 +39,7 @@ export async function classifySeries(args: readonly string[]): Promise<number> {
   const detect = (bytes: Uint8Array) => batched(bytes, { heatmap });
   // A few files in flight: the batcher groups their slices into one inference while the next are decoded.
   const outcomes = await mapBounded(listed.files, 4, async (file) => ({ file, ...(await analyseSeriesFile(file, new Uint8Array(readFileSync(file)), detect)) }));
-  for (const { series, slices } of seriesAnswers(outcomes.flatMap((o) => o.slices))) {
-    console.log(JSON.stringify(series));
-    if (withSlices) for (const s of slices) console.log(JSON.stringify(s));
-  }
+  for (const line of seriesLines(outcomes, withSlices)) console.log(line);
   const skips = countSkips(outcomes);
   const skipped = Object.values(skips).reduce((a, b) => a + b, 0);
   for (const o of outcomes) if (o.error) console.error(`${o.file}: ${o.error.code}: ${o.error.message}`);
