@@ -18,6 +18,7 @@ function stub(over: Partial<PacsClient> = {}) {
   const client: PacsClient = {
     searchStudies: vi.fn(async () => [STUDY]),
     searchSeries: vi.fn(async () => [SERIES]),
+    storeInstances: vi.fn(async () => {}),
     retrieveSeries: vi.fn((_s: string, _r: string, onProgress: (loaded: number, total: number | null) => void) => new Promise<ArrayBuffer[]>((resolve) => {
       progress = onProgress;
       finish = () => resolve(Array.from({ length: 6 }, (_, k) => new TextEncoder().encode(`dicom ${k + 1}`.padEnd(MIB / 2, '.')).buffer));
@@ -50,6 +51,7 @@ describe('PACS panel', () => {
     await act(async () => h.finish());
     await waitFor(() => expect(onFiles).toHaveBeenCalledTimes(1));
     const files = onFiles.mock.calls[0]![0] as File[];
+    expect(onFiles.mock.calls[0]![1]).toEqual({ studyUid: '1.2.3', seriesUid: '1.2.3.4' });
     expect(files).toHaveLength(6);
     expect(files.map((f) => f.name)).toEqual(['0001.dcm', '0002.dcm', '0003.dcm', '0004.dcm', '0005.dcm', '0006.dcm']);
     expect((await files[2]!.text()).startsWith('dicom 3')).toBe(true);

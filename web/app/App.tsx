@@ -2,8 +2,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AccountPanel } from '../features/account/index.ts';
 import { AnalysePanel, type SavedResult } from '../features/analyse/index.ts';
-import { SeriesPanel, type SeriesEngine } from '../features/series/index.ts';
-import { createPacsClient, PacsPanel } from '../features/pacs/index.ts';
+import { SeriesPanel, type ResultSrSource, type SeriesEngine } from '../features/series/index.ts';
+import { createPacsClient, PacsPanel, SendResult } from '../features/pacs/index.ts';
 import { defaultStore, HistoryPanel, useHistory, type HistoryStore } from '../features/history/index.ts';
 import { SeriesReport, seriesFromSlices, type SliceForReport } from '../features/report/index.ts';
 import {
@@ -85,15 +85,23 @@ export function App({ store: givenStore }: { store?: HistoryStore }) {
   const onSeriesResult = useCallback((r: SeriesResult) => void addSeries(r), [addSeries]);
   // The PACS (web/features/pacs), when the server has one: a fetched series goes to the series feature as files.
   const pacsClient = useMemo(() => createPacsClient(), []);
-  const [pacsFiles, setPacsFiles] = useState<{ files: File[] } | null>(null);
-  const onPacsFiles = useCallback((files: File[]) => setPacsFiles({ files }), []);
+  const [pacsFiles, setPacsFiles] = useState<{ files: File[]; studyUid: string; seriesUid: string } | null>(null);
+  const onPacsFiles = useCallback((files: File[], from: { studyUid: string; seriesUid: string }) => setPacsFiles({ files, ...from }), []);
+  // "Send result to PACS" (web/features/pacs SendResult) under the verdict of the series the PACS handed over.
+  const fromPacs = !!user?.pacs && pacsFiles !== null;
+  const pacsSeries = pacsFiles?.seriesUid;
   const seriesActions = useCallback(
-    (r: SeriesResult) => (
-      <button type="button" onClick={() => setReport(r)}>
-        Report
-      </button>
+    (r: SeriesResult, sr: ResultSrSource | null) => (
+      <>
+        <button type="button" onClick={() => setReport(r)}>
+          Report
+        </button>
+        {fromPacs && sr && sr.evidence.seriesInstanceUid === pacsSeries && (
+          <SendResult key={`${r.analysedAt}\n${pacsSeries}`} client={pacsClient} online={online} source={sr} />
+        )}
+      </>
     ),
-    [],
+    [fromPacs, pacsSeries, pacsClient, online],
   );
 
   return (

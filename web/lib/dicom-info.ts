@@ -3,6 +3,7 @@
 // logged, synced or sent (the server gets the decoded frame as a PNG).
 import type { Window } from '../../models/core/dicom/display.ts';
 import type { SliceMeta } from '../../models/core/dicom/parse.ts';
+import type { SrPatientStudy } from '../../models/core/dicom/result-sr.ts';
 import { isDicom } from '../../models/core/dicom/sniff.ts';
 
 export interface DicomInfo {
@@ -60,6 +61,11 @@ export interface DicomHeader {
   columns: number;
   /** On this device only, like DicomInfo.patient. */
   patient: { name: string; id: string; studyDate: string; studyDescription: string };
+  /**
+   * The patient and study attributes as the file holds them, copied into a result sent back to the clinic's PACS
+   * (models/core/dicom/result-sr.ts) so it files it with this study; on this device only, never stored or logged.
+   */
+  study?: SrPatientStudy;
 }
 
 /** One file's header answer: a DICOM image, or why it is skipped (not DICOM, no image — a DICOMDIR, an SR —, unreadable). */

@@ -2,7 +2,7 @@
 // parses it, refuses a modality other than MR, and renders one frame to the 8-bit Pixels the shared preprocessing
 // takes — the same code the server and the CLI run. Codecs come from web/lib/codec-assets.ts (fetched once, cached).
 import { CodedError } from '../../models/core/errors.ts';
-import { loadCodec, modalityRefusal, openDicom, renderFrame, wasmCodecFor, type DicomImageFile } from '../../models/core/dicom/index.ts';
+import { loadCodec, modalityRefusal, openDicom, patientStudyOf, renderFrame, wasmCodecFor, type DicomImageFile } from '../../models/core/dicom/index.ts';
 import { DicomError } from '../../models/core/dicom/errors.ts';
 import { modalityValues, storedValues, toDisplay } from '../../models/core/dicom/display.ts';
 import { decodeFrame } from '../../models/core/dicom/frames.ts';
@@ -57,13 +57,14 @@ export interface RenderedFrame {
 
 /** The header of a file, for the study list: parsed, never decoded (throws no_image for a DICOMDIR or an SR). */
 export function dicomHeader(bytes: Uint8Array): DicomHeader {
-  const { meta, image, patient } = openDicom(bytes);
+  const { meta, image, patient, dataSet } = openDicom(bytes);
   return {
     meta,
     frames: image.frames,
     rows: image.rows,
     columns: image.columns,
     patient: { name: patient.name, id: patient.id, studyDate: patient.studyDate, studyDescription: patient.studyDescription },
+    study: patientStudyOf(dataSet),
   };
 }
 

@@ -4,24 +4,19 @@
 // feature (through web/app), which reads and analyses them on the device exactly as a local series.
 import { useState, type FormEvent } from 'react';
 import type { PacsClient, SeriesRow, StudyQuery, StudyRow } from './client.ts';
+import { pacsErrorText } from './errors.ts';
 
 export interface PacsPanelProps {
   client: PacsClient;
   online: boolean;
-  /** The fetched series as DICOM files (named by position only: no patient data in a name). */
-  onFiles: (files: File[]) => void;
+  /** The fetched series as DICOM files (named by position only: no patient data in a name), and which series it is. */
+  onFiles: (files: File[], from: { studyUid: string; seriesUid: string }) => void;
 }
 
 /** expected: the PACS's slice count; loaded/total: bytes (total null when the answer's length is unknown). */
 type Fetching = { expected: number | null; loaded: number; total: number | null; done: number | null };
 
-const errorText = (err: unknown): string => {
-  const status = (err as { status?: number } | null)?.status;
-  if (status === 0 || status === undefined) return 'The server cannot be reached (offline?). Local files still work.';
-  if (status === 502 || status === 504) return 'The PACS is not answering (the server could not reach it). Local files still work.';
-  if (status === 401) return 'Sign in again to reach the PACS.';
-  return `The PACS request failed (${status}).`;
-};
+const errorText = pacsErrorText;
 
 const showDate = (d: string) => (/^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : d);
 const mib = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
@@ -64,7 +59,7 @@ export function PacsPanel({ client, online, onFiles }: PacsPanelProps) {
       setFetching({ expected: parts.length, loaded: bytes, total: bytes, done: parts.length });
       const files = parts.map((b, i) => new File([b], `${String(i + 1).padStart(4, '0')}.dcm`, { type: 'application/dicom' }));
       setFetching(null);
-      onFiles(files);
+      onFiles(files, { studyUid: study.studyUid, seriesUid: s.seriesUid });
     } catch (err) {
       setFetching(null);
       setError(errorText(err));

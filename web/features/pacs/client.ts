@@ -40,6 +40,27 @@ export interface PacsClient {
    * opened); onProgress with the bytes received and the answer's length when it is known.
    */
   retrieveSeries(studyUid: string, seriesUid: string, onProgress: (loaded: number, total: number | null) => void): Promise<ArrayBuffer[]>;
+  /**
+   * STOW-RS of Part 10 instances into a study (the gateway audits it). Rejects, with the HTTP status, when the PACS
+   * refuses or fails, and when its answer lists the instance as failed (Failed SOP Sequence) or does not list it.
+   */
+  storeInstances(studyUid: string, instances: Uint8Array[]): Promise<void>;
+}
+
+/** A STOW-RS answer that lists failed instances (00081198), or fewer stored than sent, is a failure, whatever its status. */
+export function checkStowAnswer(body: unknown, sent: number): void {
+  let json: unknown = body;
+  if (typeof body === 'string') {
+    if (!body.trim()) return; // an empty 200: nothing to check
+    try { json = JSON.parse(body); } catch { return; } // XML or other: the status said it was stored
+  }
+  const ds = (Array.isArray(json) ? json[0] : json) as Dataset | undefined;
+  if (!ds || typeof ds !== 'object') return;
+  const failed = ds['00081198']?.Value?.length ?? 0;
+  const stored = ds['00081199']?.Value?.length;
+  if (failed > 0 || (stored !== undefined && stored < sent)) {
+    throw Object.assign(new Error(`it refused ${failed || sent - (stored ?? 0)} of ${sent} instances`), { status: 409, refused: true });
+  }
 }
 
 type Dataset = Record<string, { vr?: string; Value?: unknown[] } | undefined>;
@@ -101,6 +122,12 @@ export function createPacsClient(url = `${location.origin}/api/dicomweb`): PacsC
         seriesInstanceUID: seriesUid,
         request: { progressCallback: (e: ProgressEvent) => onProgress(e.loaded, e.lengthComputable ? e.total : null) },
       });
+    },
+    async storeInstances(studyUid, instances) {
+      // A copy of each file's own bytes (dicomweb-client takes ArrayBuffers).
+      const datasets = instances.map((b) => b.slice().buffer);
+      const answer: unknown = await client.storeInstances({ studyInstanceUID: studyUid, datasets });
+      checkStowAnswer(answer, instances.length);
     },
   };
 }

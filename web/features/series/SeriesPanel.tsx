@@ -10,7 +10,7 @@ import { collectDrop, collectInput, dropEntries, type CollectedFile } from './co
 import { ProbabilityChart } from './ProbabilityChart.tsx';
 import { SeriesVerdictView } from './SeriesVerdictView.tsx';
 import { StudyList } from './StudyList.tsx';
-import { buildStudies, countsAnswer, seriesAnswersOf, seriesResultOf, type SeriesEntry, type Skipped, type SliceOutcome, type StudyEntry } from './study.ts';
+import { buildStudies, countsAnswer, resultSrSourceOf, seriesAnswersOf, seriesResultOf, type ResultSrSource, type SeriesEntry, type Skipped, type SliceOutcome, type StudyEntry } from './study.ts';
 import { useSeriesAnalysis, type SeriesEngine } from './useSeriesAnalysis.ts';
 import { Viewer, type ViewerSlice } from './Viewer.tsx';
 import './series.css';
@@ -23,8 +23,11 @@ export interface SeriesPanelProps {
   deviceUnavailable: string | null;
   /** A series analysed to the end (or as far as it went before Cancel): for the report and the history. */
   onSeriesResult?: (r: SeriesResult) => void;
-  /** Extra actions under the verdict (the report's "Print report" button). */
-  actions?: (r: SeriesResult) => ReactNode;
+  /**
+   * Extra actions under the verdict (the report's button; "Send result to PACS" for a series from the PACS), with
+   * what a result SR is made of (null when the headers name no study).
+   */
+  actions?: (r: SeriesResult, sr: ResultSrSource | null) => ReactNode;
   /** How often the screen follows the answers, ms (tests: 0, every answer). */
   flushMs?: number;
   /** Whether the server can be used now (online, signed in), and why not: the same rule as for one image. */
@@ -199,6 +202,12 @@ export function SeriesPanel({ engine, readHeaders, deviceUnavailable, onSeriesRe
     [series, state.outcomes, answers],
   );
 
+  // The result SR's makings, for the verdict the result was made from (once the result is there).
+  const srSource = useMemo(
+    () => (result && series && verdict ? resultSrSourceOf(series, verdict, result, state.status === 'done') : null),
+    [result, series, verdict, state.status],
+  );
+
   const points = series ? series.sources.map((_, i) => ({ index: i, position: series.positions[i] ?? null, tumorProbability: answers.get(i)?.tumorProbability ?? null, counted: countsAnswer(answers.get(i)) })) : [];
   const keyIndices = series && verdict ? verdict.keySlices.map((id) => series.sources.findIndex((s) => s.id === id)) : [];
 
@@ -290,7 +299,7 @@ export function SeriesPanel({ engine, readHeaders, deviceUnavailable, onSeriesRe
           {verdict && (
             <SeriesVerdictView verdict={verdict} series={series} outcomes={state.outcomes} complete={state.status === 'done'} onShow={show} />
           )}
-          {result && actions ? <div className="series-actions">{actions(result)}</div> : null}
+          {result && actions ? <div className="series-actions">{actions(result, srSource)}</div> : null}
           {state.outcomes.size > 0 && <ProbabilityChart points={points} keySlices={keyIndices} current={finished ? current : null} onSelect={finished ? setCurrent : undefined} />}
           {finished && <Viewer slices={viewerSlices} index={current} onIndex={setCurrent} />}
         </div>

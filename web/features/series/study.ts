@@ -3,6 +3,7 @@
 import { evidenceMap } from '../../../models/core/heatmap.ts';
 import { DECISION, MODEL_INFO, MODEL_SHA256, SERIES_RULE } from '../../../models/core/model.ts';
 import { groupIntoSeries, outsideInSeries, positionAlong, seriesVerdict, sliceNormal, type SeriesGroup, type SeriesSlice, type SeriesVerdict, type SliceAnswer } from '../../../models/core/series/index.ts';
+import type { SrEvidence, SrFindings } from '../../../models/core/dicom/result-sr.ts';
 import type { DicomHeader, HeaderAnswer } from '../../lib/dicom-info.ts';
 import type { AnalysisResult, SeriesKeySlice, SeriesResult } from '../../lib/types.ts';
 
@@ -193,5 +194,45 @@ export async function seriesResultOf(study: StudyEntry, series: SeriesEntry, out
     backend: first?.backend ?? 'WASM',
     ...(first?.threads ? { threads: first.threads } : {}),
     analysedAt: now.toISOString(),
+  };
+}
+
+/** What a series result sent back to the PACS is made of (models/core/dicom/result-sr.ts), as the series feature hands it on. */
+export interface ResultSrSource {
+  evidence: SrEvidence;
+  findings: SrFindings;
+}
+
+/**
+ * The analysed series' references (its study and patient as its first slice's header holds them, each instance once)
+ * and the verdict, for a result SR; null when the headers carry no study to file it in.
+ */
+export function resultSrSourceOf(series: SeriesEntry, verdict: SeriesVerdict, result: SeriesResult, complete: boolean): ResultSrSource | null {
+  const patientStudy = series.sources[0]?.header.study;
+  if (!patientStudy?.studyInstanceUid || !series.group.seriesInstanceUid) return null;
+  const ref = (s: SliceSource) => ({ sopClassUid: s.header.meta.sopClassUid, sopInstanceUid: s.header.meta.sopInstanceUid, instanceNumber: s.header.meta.instanceNumber });
+  const seen = new Set<string>();
+  const instances = series.sources.filter((s) => !seen.has(s.header.meta.sopInstanceUid) && seen.add(s.header.meta.sopInstanceUid)).map(ref);
+  const indexOf = new Map(series.sources.map((s, i) => [s.id, i]));
+  const keySlices = verdict.keySlices.flatMap((id) => {
+    const index = indexOf.get(id);
+    const source = index === undefined ? undefined : series.sources[index];
+    if (index === undefined || !source) return [];
+    return [{ ...ref(source), frame: source.frame, tumorProbability: result.slices[index]?.tumorProbability ?? null }];
+  });
+  return {
+    evidence: { patientStudy, seriesInstanceUid: series.group.seriesInstanceUid, seriesDescription: series.group.description, instances },
+    findings: {
+      verdict: verdict.result,
+      tumorProbability: verdict.tumorProbability,
+      label: verdict.label,
+      uncertain: verdict.uncertain,
+      counted: verdict.counted,
+      slices: series.sources.length,
+      notCounted: Object.entries(verdict.outside).map(([why, n]) => `${why} (${n})`),
+      keySlices,
+      complete,
+      model: { name: result.model.name, version: result.model.version, sha256: result.model.sha256 },
+    },
   };
 }
