@@ -2,11 +2,13 @@
 // pointing at a real Orthanc (tests/support/orthanc.ts) holding a 6-slice MR series carrying the fake patient: sign
 // in → the PACS panel appears (GET /api/me says pacs) → search by patient name finds the study → its series with
 // the slice count → Open series fetches them in one WADO-RS series retrieve through the gateway → the series feature lists
-// the study from those files → Analyse → a verdict, computed on the device.
+// the study from those files → Analyse → a verdict, computed on the device → Send result to PACS (confirmed) → a
+// Basic Text SR stored by STOW-RS through the gateway, which Orthanc's own QIDO-RS then finds in the same study.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAKE_PATIENT } from '../support/dicom-fixtures.ts';
 import { hasOrthanc, ORTHANC_PASSWORD, ORTHANC_USER, startOrthanc, type Orthanc } from '../support/orthanc.ts';
 import { seriesFiles } from '../support/series-fixtures.ts';
 import { available } from '../support/skip.ts';
@@ -42,10 +44,16 @@ describe.runIf(HAS_BROWSER && available(hasOrthanc, 'Orthanc with its DICOMweb p
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('sign in → PACS panel → search by name → series → Open series (progress) → the study list → Analyse → verdict', async () => {
+  it('sign in → PACS panel → search by name → series → Open series (progress) → the study list → Analyse → verdict → Send result → QIDO finds the SR', async () => {
     const page = context.pages()[0] ?? (await context.newPage());
     const pacsRequests: string[] = [];
-    context.on('request', (r) => { const u = new URL(r.url()); if (u.pathname.startsWith('/api/dicomweb/')) pacsRequests.push(u.pathname); });
+    const pacsPosts: string[] = [];
+    context.on('request', (r) => {
+      const u = new URL(r.url());
+      if (!u.pathname.startsWith('/api/dicomweb/')) return;
+      pacsRequests.push(u.pathname);
+      if (r.method() === 'POST') pacsPosts.push(u.pathname);
+    });
     await page.goto(`${server.url.replace('127.0.0.1', 'localhost')}/?backend=wasm`);
     const panel = page.getByRole('region', { name: 'PACS' });
     expect(await panel.count()).toBe(0); // signed out: no panel
@@ -79,5 +87,36 @@ describe.runIf(HAS_BROWSER && available(hasOrthanc, 'Orthanc with its DICOMweb p
     const result = await verdict.getByTestId('series-result').textContent();
     console.log(`PACS series of ${SLICES}: ${result} · ${await verdict.getByTestId('series-probability').textContent()}`);
     expect(result).toMatch(/^(Tumor|No Tumor|Uncertain|Outside validated use|Not a brain MRI)/);
+
+    // Send result to PACS: only on the click and the confirmation; a Basic Text SR by STOW-RS into the same study.
+    const send = page.getByRole('group', { name: 'Send result to PACS' });
+    const big = async (l: ReturnType<typeof page.getByRole>) => { const b = (await l.boundingBox())!; return b.width >= 44 && b.height >= 44; };
+    const sendButton = send.getByRole('button', { name: 'Send result to PACS' });
+    expect(await big(sendButton)).toBe(true);
+    await sendButton.click();
+    const confirm = send.getByRole('group', { name: 'Confirm sending to the PACS' });
+    await confirm.waitFor();
+    expect(await big(confirm.getByRole('button', { name: 'Send to PACS' }))).toBe(true);
+    expect(await big(confirm.getByRole('button', { name: 'Cancel' }))).toBe(true);
+    expect(await confirm.textContent()).toContain(`Triage verdict: ${result}`);
+    expect(pacsPosts).toEqual([]); // nothing sent before the confirmation
+    await confirm.getByRole('button', { name: 'Send to PACS' }).click();
+    await send.getByTestId('pacs-sent').waitFor({ timeout: 30_000 });
+    const srSeries = (await send.getByTestId('pacs-sent-series').textContent())!;
+    expect(srSeries).toMatch(/^2\.25\.\d+$/);
+    expect(await send.getByTestId('pacs-sent').textContent()).toContain('Orthanc shows it under the study');
+    expect(pacsPosts).toEqual([`/api/dicomweb/studies/${STUDY}`]);
+    // Orthanc itself (QIDO-RS, not through the gateway): a series of Modality SR in that study, the one the PWA named.
+    const qido = await fetch(`${orthanc.dicomweb}/studies/${STUDY}/series?Modality=SR&includefield=0008103E`, { headers: { authorization: orthanc.auth, accept: 'application/dicom+json' } });
+    const srRows = (await qido.json()) as Array<Record<string, { Value?: unknown[] }>>;
+    expect(srRows.map((r) => [r['0020000E']?.Value?.[0], r['00080060']?.Value?.[0], r['0008103E']?.Value?.[0]])).toEqual([[srSeries, 'SR', 'BigBrain triage (research)']]);
+    const inStudy = (await (await fetch(`${orthanc.dicomweb}/studies/${STUDY}/series`, { headers: { authorization: orthanc.auth } })).json()) as unknown[];
+    expect(inStudy).toHaveLength(2); // the MR series and the result, one study
+    const sr = (await (await fetch(`${orthanc.dicomweb}/studies/${STUDY}/series/${srSeries}/metadata`, { headers: { authorization: orthanc.auth } })).json()) as Array<Record<string, { Value?: unknown[] }>>;
+    expect(sr).toHaveLength(1);
+    expect(sr[0]!['00080016']?.Value?.[0]).toBe('1.2.840.10008.5.1.4.1.1.88.11');
+    expect(sr[0]!['00100020']?.Value?.[0]).toBe(FAKE_PATIENT.patientId);
+    const evidence = sr[0]!['0040A375']?.Value?.[0] as Record<string, { Value?: Array<Record<string, { Value?: unknown[] }>> }>;
+    expect(evidence['00081115']?.Value?.[0]?.['0020000E']?.Value?.[0]).toBe(SERIES);
   }, 400_000);
 });
