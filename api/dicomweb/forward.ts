@@ -80,5 +80,28 @@ export async function forward(config: DicomwebConfig, req: ForwardRequest): Prom
     const v = res.headers.get(name);
     if (v !== null && !(name === 'content-length' && res.headers.has('content-encoding'))) out.set(name, v);
   }
-  return new Response(res.body, { status: res.status, headers: out });
+  // A multipart answer must end with its closing boundary: some archives (Orthanc) end a streamed answer by closing
+  // the connection, so an archive stopped mid-series looks like a clean end to fetch. Cut short, the answer to the
+  // client is broken off too (never a shorter series that parses).
+  const boundary = /^multipart\/related\s*;(?:.*;)?\s*boundary=(?:"([^"]{1,70})"|([^\s;]{1,70}))/i.exec(res.headers.get('content-type') ?? '');
+  const body = boundary && res.body ? res.body.pipeThrough(wholeMultipart(boundary[1] ?? boundary[2]!)) : res.body;
+  return new Response(body, { status: res.status, headers: out });
+}
+
+/** A pass-through that errors at the end when the last bytes are not a multipart body's closing boundary. */
+export function wholeMultipart(boundary: string): TransformStream<Uint8Array, Uint8Array> {
+  const closing = Buffer.from(`--${boundary}--`);
+  // The closing delimiter may be followed by CRLF and a short epilogue: keep a tail long enough to find it.
+  const keep = closing.length + 256;
+  let tail = Buffer.alloc(0);
+  return new TransformStream({
+    transform(chunk, controller) {
+      const c = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      tail = c.length >= keep ? Buffer.from(c.subarray(c.length - keep)) : Buffer.concat([tail, c]).subarray(-keep);
+      controller.enqueue(chunk);
+    },
+    flush(controller) {
+      if (tail.indexOf(closing) < 0) controller.error(unavailable(502, 'stopped before the end of its answer'));
+    },
+  });
 }
