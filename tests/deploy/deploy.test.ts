@@ -45,9 +45,17 @@ const pod = deployment.spec.template.spec as Obj;
 const containers = pod.containers as Obj[];
 const container = containers[0]!;
 const env = container.env as { name: string; value?: string; valueFrom?: Obj }[];
-/** The manifest's plain values, as the process would see them (the Secret stands in as a URL). */
-const manifestEnv = (): Record<string, string> =>
-  Object.fromEntries(env.map((e) => [e.name, e.value ?? (e.name === 'DATABASE_URL' ? 'postgresql://u:p@db.example/bigbrain' : 'secret')]));
+/**
+ * The manifest's plain values, as the process would see them (the Secret stands in as a URL); an optional Secret
+ * (the PACS's) is absent unless `secrets` gives its keys.
+ */
+const manifestEnv = (secrets: Record<string, string> = {}): Record<string, string> =>
+  Object.fromEntries(env.flatMap((e) => {
+    if (e.value !== undefined) return [[e.name, e.value]];
+    const ref = e.valueFrom?.secretKeyRef as Obj | undefined;
+    if (ref?.optional) return ref.key in secrets ? [[e.name, secrets[ref.key]!]] : [];
+    return [[e.name, e.name === 'DATABASE_URL' ? 'postgresql://u:p@db.example/bigbrain' : 'secret']];
+  }));
 
 /** Every environment variable name loadConfig reads (it is the only reader of process.env). */
 function namesLoadConfigReads(): Set<string> {
@@ -55,7 +63,8 @@ function namesLoadConfigReads(): Set<string> {
   const spy = new Proxy({} as Record<string, string | undefined>, {
     get(_, key) {
       if (typeof key === 'string') seen.add(key);
-      return undefined;
+      // A PACS root, so that the PACS settings behind it are read too.
+      return key === 'DICOMWEB_URL' ? 'http://pacs.example/dicom-web' : undefined;
     },
   });
   loadConfig(spy, '/');
@@ -100,7 +109,7 @@ describe('Kubernetes manifests (deploy/k8s) agree with the app', () => {
   it('every file is valid YAML; the example Secret is not applied by the kustomization', () => {
     for (const f of readdirSync(K8S).filter((n) => /\.ya?ml$/.test(n))) expect(() => yamlDocs(join(K8S, f))).not.toThrow();
     expect(kustomization.resources).not.toContain('secret.example.yaml');
-    expect(resources.map((r) => r.kind).sort()).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'Ingress', 'PodDisruptionBudget', 'Service']);
+    expect(resources.map((r) => r.kind).sort()).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'Ingress', 'NetworkPolicy', 'PodDisruptionBudget', 'Service']);
   });
 
   it('every environment variable the manifests set is one loadConfig reads, and loadConfig accepts the values', () => {
@@ -188,6 +197,48 @@ describe('Kubernetes manifests (deploy/k8s) agree with the app', () => {
       expect(b.name).toBe(service.metadata.name);
       expect(service.spec.ports.map((p: Obj) => p.name)).toContain(b.port.name);
     }
+  });
+
+  it('the PACS settings come from the optional Secret "bigbrain-pacs" (no PACS without it); the example Secret\'s values are accepted', () => {
+    const pacsVars = env.filter((e) => e.name.startsWith('DICOMWEB_'));
+    expect(pacsVars.map((e) => e.name).sort()).toEqual(['DICOMWEB_PASSWORD', 'DICOMWEB_TIMEOUT_MS', 'DICOMWEB_TOKEN', 'DICOMWEB_URL', 'DICOMWEB_USER']);
+    for (const e of pacsVars.filter((v) => v.name !== 'DICOMWEB_TIMEOUT_MS')) {
+      expect(e.value, `${e.name} is never a literal`).toBeUndefined();
+      expect(e.valueFrom!.secretKeyRef).toEqual({ name: 'bigbrain-pacs', key: e.name, optional: true });
+    }
+    expect(loadConfig(manifestEnv(), '/app').dicomweb).toBeUndefined();
+    const example = yamlDocs(join(K8S, 'secret.example.yaml')).find((d) => d.metadata?.name === 'bigbrain-pacs')!;
+    expect(example.kind).toBe('Secret');
+    const pacs = loadConfig(manifestEnv(example.stringData as Record<string, string>), '/app').dicomweb!;
+    expect(pacs.url.href).toBe('http://pacs_host:8042/dicom-web');
+    expect(pacs.authorization).toMatch(/^Basic /);
+    expect(pacs.timeoutMs).toBe(30_000);
+  });
+
+  it('the NetworkPolicy covers the pods and allows egress to DNS, the PACS\'s port and the database only', () => {
+    const np = one('NetworkPolicy');
+    expect(np.apiVersion).toBe('networking.k8s.io/v1');
+    const labels = deployment.spec.template.metadata.labels as Record<string, string>;
+    expect(Object.entries(np.spec.podSelector.matchLabels as Record<string, string>).every(([k, v]) => labels[k] === v)).toBe(true);
+    expect(np.spec.policyTypes).toEqual(['Egress']);
+    const rules = np.spec.egress as Obj[];
+    const ports = (r: Obj) => (r.ports as Obj[]).map((p) => `${p.protocol}/${p.port}`).sort();
+    expect(rules).toHaveLength(3);
+    // Every rule names its peers: no rule without `to` (that would allow any destination).
+    for (const r of rules) expect((r.to as Obj[]).length).toBeGreaterThan(0);
+    const [dns, pacs, db] = rules as [Obj, Obj, Obj];
+    expect(ports(dns)).toEqual(['TCP/53', 'UDP/53']);
+    expect(dns.to[0].podSelector.matchLabels).toEqual({ 'k8s-app': 'kube-dns' });
+    expect(dns.to[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'kube-system' });
+    // The PACS: one address (a placeholder to replace), on the port of the example DICOMWEB_URL.
+    const example = yamlDocs(join(K8S, 'secret.example.yaml')).find((d) => d.metadata?.name === 'bigbrain-pacs')!;
+    expect(ports(pacs)).toEqual([`TCP/${new URL(example.stringData.DICOMWEB_URL as string).port}`]);
+    expect(pacs.to).toEqual([{ ipBlock: { cidr: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+\/32$/) } }]);
+    // The database: the Neon driver's WebSocket (443) or plain PostgreSQL (5432), to one range.
+    expect(ports(db)).toEqual(['TCP/443', 'TCP/5432']);
+    expect(db.to).toEqual([{ ipBlock: { cidr: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+\/\d+$/) } }]);
+    // No peer is the whole Internet.
+    for (const r of rules) for (const t of r.to as Obj[]) expect(t.ipBlock?.cidr).not.toBe('0.0.0.0/0');
   });
 
   it('the Ingress limits request rate and body size; the body size is the app\'s BODY_LIMIT_BYTES', () => {
