@@ -6,6 +6,7 @@ import { DicomError, dicomErrors } from './errors.ts';
 import type { DicomFile, ImageInfo } from './parse.ts';
 import { decodeJpegDct } from './jpeg12.ts';
 import { decodeRle } from './rle.ts';
+import { jpegMarkers } from '../jpeg-markers.ts';
 import type { Codec } from './transfer-syntax.ts';
 import type { WasmCodec, WasmSource } from './wasm-codecs.ts';
 
@@ -62,7 +63,8 @@ function bytesToSamples(bytes: Uint8Array, bitsPerSample: number, bigEndian = fa
   return size === 2 ? new Uint16Array(own.buffer) : new Uint32Array(own.buffer);
 }
 
-async function runEmscripten(codec: WasmCodec, ctor: keyof EmscriptenCodecModule, frame: Uint8Array, wasm: WasmSource) {
+/** One codestream through a cornerstone WASM decoder; the samples are a copy, never a view into the codec's heap. */
+export async function runWasmDecoder(codec: WasmCodec, ctor: keyof EmscriptenCodecModule, frame: Uint8Array, wasm: WasmSource) {
   const m = await codecModule(codec, wasm);
   const decoder = new m[ctor]();
   try {
@@ -129,24 +131,8 @@ interface CodestreamHeader {
   height: number;
 }
 
-/**
- * The frame header of a JPEG, JPEG lossless or JPEG-LS codestream (SOF0–SOF15, SOF55): sample precision and size;
- * null when none is found before the scan.
- */
-function jpegFrameHeader(jpeg: Uint8Array): CodestreamHeader | null {
-  for (let i = 2; i + 8 < jpeg.length; ) {
-    if (jpeg[i] !== 0xff) return null;
-    const marker = jpeg[i + 1]!;
-    // Fill bytes and the markers that stand alone (TEM, RSTn, SOI) carry no length (ITU T.81 B.1.1.3, B.1.1.4).
-    if (marker === 0xff) { i += 1; continue; }
-    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) { i += 2; continue; }
-    const sof = (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) || marker === 0xf7;
-    if (sof) return { precision: jpeg[i + 4]!, height: (jpeg[i + 5]! << 8) | jpeg[i + 6]!, width: (jpeg[i + 7]! << 8) | jpeg[i + 8]! };
-    if (marker === 0xda) return null;
-    i += 2 + ((jpeg[i + 2]! << 8) | jpeg[i + 3]!);
-  }
-  return null;
-}
+/** The frame header of a JPEG, JPEG lossless or JPEG-LS codestream (SOF0–SOF15, SOF55); null when none precedes the scan. */
+const jpegFrameHeader = (jpeg: Uint8Array): CodestreamHeader | null => jpegMarkers(jpeg).frame;
 
 /** The SIZ marker of a JPEG 2000 / HTJ2K codestream (right after SOC): image size, first component's precision. */
 function j2kSize(j2k: Uint8Array): CodestreamHeader | null {
@@ -252,7 +238,7 @@ export async function decodeFrame(file: DicomFile, index: number, wasm: WasmSour
       return { samples: out.samples, components: out.components, rgb: false, shift: 0, planar: false };
     }
     const [wasmCodec, ctor] = EMSCRIPTEN[codec]!;
-    const { info, samples } = await runEmscripten(wasmCodec, ctor, frame, wasm);
+    const { info, samples } = await runWasmDecoder(wasmCodec, ctor, frame, wasm);
     if (info.width !== image.columns || info.height !== image.rows) {
       throw dicomErrors.corrupt(`the ${name} frame is ${info.width}×${info.height}, the header says ${image.columns}×${image.rows}`);
     }
