@@ -18,6 +18,19 @@ type Fetching = { expected: number | null; loaded: number; total: number | null;
 
 const errorText = pacsErrorText;
 
+/**
+ * A series that stopped arriving part way (the PACS stopped, or the connection dropped: the gateway then breaks the
+ * answer off, which the browser reports as a network error after some bytes), or came short: said as such, not as
+ * "offline". Null for any other failure.
+ */
+const cutText = (err: unknown, received: number, expected: number | null): string | null => {
+  const short = (err as { short?: number } | null)?.short;
+  const status = (err as { status?: number } | null)?.status;
+  if (short === undefined && !(received > 0 && (status === 0 || status === undefined))) return null;
+  const got = short !== undefined ? `only ${short} of ${expected} slices arrived` : `it stopped after ${mib(received)}`;
+  return `The series did not arrive whole (${got}: the PACS or the connection went away). Nothing was kept or analysed; try again when the PACS is back.`;
+};
+
 const showDate = (d: string) => (/^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : d);
 const mib = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
 
@@ -53,8 +66,14 @@ export function PacsPanel({ client, online, onFiles }: PacsPanelProps) {
   const openSeries = async (study: StudyRow, s: SeriesRow) => {
     setError(null);
     setFetching({ expected: s.slices, loaded: 0, total: null, done: null });
+    let received = 0;
     try {
-      const parts = await client.retrieveSeries(study.studyUid, s.seriesUid, (loaded, total) => setFetching({ expected: s.slices, loaded, total, done: null }));
+      const parts = await client.retrieveSeries(study.studyUid, s.seriesUid, (loaded, total) => {
+        received = loaded;
+        setFetching({ expected: s.slices, loaded, total, done: null });
+      });
+      // Fewer slices than the PACS counts: the answer was cut short (the files are dropped, nothing is analysed).
+      if (s.slices !== null && parts.length < s.slices) throw Object.assign(new Error('short series'), { short: parts.length });
       const bytes = parts.reduce((n, b) => n + b.byteLength, 0);
       setFetching({ expected: parts.length, loaded: bytes, total: bytes, done: parts.length });
       const files = parts.map((b, i) => new File([b], `${String(i + 1).padStart(4, '0')}.dcm`, { type: 'application/dicom' }));
@@ -62,7 +81,7 @@ export function PacsPanel({ client, online, onFiles }: PacsPanelProps) {
       onFiles(files, { studyUid: study.studyUid, seriesUid: s.seriesUid });
     } catch (err) {
       setFetching(null);
-      setError(errorText(err));
+      setError(cutText(err, received, s.slices) ?? errorText(err));
     }
   };
 
