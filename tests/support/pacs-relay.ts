@@ -10,7 +10,7 @@ export interface PacsRelay {
   port: number;
   /** http://127.0.0.1:port */
   url: string;
-  /** From now on, each new or open connection passes on at most `bytes` more answer bytes, then holds. */
+  /** From now on, each open or new connection passes on at most `bytes` more answer bytes, then holds. */
   holdAfter(bytes: number): Promise<void>;
   /** Back to a plain relay for new connections. */
   plain(): void;
@@ -19,33 +19,31 @@ export interface PacsRelay {
   close(): Promise<void>;
 }
 
+interface Pair { client: Socket; upstream: Socket; sinceArm: number; held: boolean }
+
 export async function pacsRelay(upstreamPort: number): Promise<PacsRelay> {
-  const open = new Set<{ client: Socket; upstream: Socket }>();
+  const open = new Set<Pair>();
   let hold: { bytes: number; resolve: () => void } | null = null;
   const server: Server = createServer((client) => {
     const upstream = connect(upstreamPort, '127.0.0.1');
-    const pair = { client, upstream };
+    const pair: Pair = { client, upstream, sinceArm: 0, held: false };
     open.add(pair);
-    let passed = 0;
-    const limit = hold;
-    let held = false;
     client.on('data', (d) => upstream.write(d));
     upstream.on('data', (d: Buffer) => {
-      if (held) return;
-      if (limit && passed + d.length >= limit.bytes) {
-        client.write(d.subarray(0, Math.max(0, limit.bytes - passed)));
-        passed = limit.bytes;
-        held = true;
-        limit.resolve();
+      if (pair.held) return; // kept back: the archive goes on sending, the client sees nothing more
+      if (hold && pair.sinceArm + d.length >= hold.bytes) {
+        client.write(d.subarray(0, Math.max(0, hold.bytes - pair.sinceArm)));
+        pair.held = true;
+        hold.resolve();
         return;
       }
-      passed += d.length;
+      pair.sinceArm += d.length;
       client.write(d);
     });
     const end = () => {
       open.delete(pair);
       // An upstream that ended after a held answer: the client must see a cut, not a clean end.
-      if (held) client.destroy();
+      if (pair.held) client.destroy();
       else client.end();
       upstream.destroy();
     };
@@ -60,6 +58,8 @@ export async function pacsRelay(upstreamPort: number): Promise<PacsRelay> {
     port,
     url: `http://127.0.0.1:${port}`,
     holdAfter(bytes) {
+      // Counted from now, on the connections already open (a pooled keep-alive one) as on new ones.
+      for (const p of open) p.sinceArm = 0;
       return new Promise<void>((resolve) => { hold = { bytes, resolve }; });
     },
     plain() { hold = null; },
