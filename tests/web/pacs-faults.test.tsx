@@ -40,7 +40,7 @@ describe('PACS panel: a series that does not arrive whole', () => {
     let attempt = 0;
     const c = client(async (_s, _r, onProgress) => {
       attempt++;
-      onProgress(0.5 * MIB, null);
+      onProgress(attempt === 1 ? 40 * 1024 : 0.5 * MIB, null);
       if (attempt === 1) throw networkError();
       onProgress(3 * MIB, null);
       return slices(6);
@@ -48,7 +48,7 @@ describe('PACS panel: a series that does not arrive whole', () => {
     const onFiles = vi.fn();
     await openSeries(c, onFiles);
     const alert = await screen.findByRole('alert');
-    expect(alert.textContent).toBe('The series did not arrive whole (it stopped after 0.5 MiB: the PACS or the connection went away). Nothing was kept or analysed; try again when the PACS is back.');
+    expect(alert.textContent).toBe('The series did not arrive whole (it stopped after 40 KiB: the PACS or the connection went away). Nothing was kept or analysed; try again when the PACS is back.');
     expect(onFiles).not.toHaveBeenCalled();
     expect(screen.queryByTestId('pacs-progress')).toBeNull();
     const again = screen.getByRole('button', { name: 'Open series' });
@@ -57,6 +57,11 @@ describe('PACS panel: a series that does not arrive whole', () => {
     expect(onFiles).toHaveBeenCalledTimes(1);
     expect((onFiles.mock.calls[0]![0] as File[]).map((f) => f.name)).toEqual(['0001.dcm', '0002.dcm', '0003.dcm', '0004.dcm', '0005.dcm', '0006.dcm']);
     expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('past a MiB the amount is said in MiB', async () => {
+    await openSeries(client(async (_s, _r, onProgress) => { onProgress(2.25 * MIB, 4 * MIB); throw networkError(); }), vi.fn());
+    expect((await screen.findByRole('alert')).textContent).toMatch(/^The series did not arrive whole \(it stopped after 2\.3 MiB:/);
   });
 
   it('fewer slices than the PACS counts (an answer that parsed short): said, nothing handed on', async () => {

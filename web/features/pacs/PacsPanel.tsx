@@ -27,7 +27,7 @@ const cutText = (err: unknown, received: number, expected: number | null): strin
   const short = (err as { short?: number } | null)?.short;
   const status = (err as { status?: number } | null)?.status;
   if (short === undefined && !(received > 0 && (status === 0 || status === undefined))) return null;
-  const got = short !== undefined ? `only ${short} of ${expected} slices arrived` : `it stopped after ${mib(received)}`;
+  const got = short !== undefined ? `only ${short} of ${expected} slices arrived` : `it stopped after ${received < 1024 * 1024 ? `${Math.max(1, Math.round(received / 1024))} KiB` : mib(received)}`;
   return `The series did not arrive whole (${got}: the PACS or the connection went away). Nothing was kept or analysed; try again when the PACS is back.`;
 };
 
