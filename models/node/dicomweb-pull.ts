@@ -115,15 +115,22 @@ const cut = (src: DicomwebSource, what: string, e: unknown) =>
 /** A QIDO-RS answer (application/dicom+json; an empty 204 is no match). */
 async function search(src: DicomwebSource, path: string): Promise<Dataset[]> {
   const { res, touch, done } = await get(src, path, 'application/dicom+json');
+  let body: string;
   try {
     touch();
-    const body = await res.text();
-    return body.trim() ? (JSON.parse(body) as Dataset[]) : [];
+    body = await res.text();
   } catch (e) {
     throw cut(src, `the answer to ${path}`, e);
   } finally {
     done();
   }
+  if (!body.trim()) return [];
+  let rows: unknown;
+  try { rows = JSON.parse(body); } catch { rows = null; }
+  // Not DICOM JSON datasets (a login page, a proxy's error page, Orthanc's own REST API and its list of ids): not the
+  // DICOMweb root, or something stands before it.
+  if (!Array.isArray(rows) || !rows.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r))) throw new PacsRefused(`The PACS at ${src.root} answered GET ${path} with something other than DICOM JSON (is it the DICOMweb root?).`, res.status);
+  return rows as Dataset[];
 }
 
 /** Every study's UID (QIDO-RS /studies, page by page with limit/offset). */
@@ -169,7 +176,7 @@ export async function retrieveSeries(src: DicomwebSource, ref: SeriesRef): Promi
     const counted = res.body?.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ transform(chunk, c) { touch(); c.enqueue(chunk); } })) ?? null;
     for await (const part of multipartParts(counted, boundary, SERIES_LIMITS)) {
       const type = partHeader(part.headers, 'content-type');
-      if (type && !/^application\/dicom\b/i.test(type)) continue; // not an instance (a bulk-data or JSON part)
+      if (type && !/^application\/dicom\s*(;|$)/i.test(type)) continue; // not an instance (a bulk-data or JSON part)
       out.push({ name: instanceName(ref.studyUid, ref.seriesUid, part.bytes, out.length + 1), bytes: part.bytes });
     }
   } catch (e) {

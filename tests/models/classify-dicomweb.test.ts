@@ -6,6 +6,8 @@
 // restart gives every line.
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dicomwebSource, listSeries, listStudies, retrieveSeries } from '../../models/node/dicomweb-pull.ts';
@@ -137,10 +139,25 @@ describe.runIf(available(hasOrthanc, 'Orthanc with the DICOMweb plugin (apt-get 
     expect(cli(['--dicomweb', orthanc.dicomweb, '--study', '../x']).status).toBe(2);
   }, 120_000);
 
-  it('without the credentials, or with the PACS unreachable: one clear JSON line, exit 1', async () => {
+  it('without the credentials, at a root that is not DICOMweb, or with the PACS unreachable: one clear JSON line, exit 1', async () => {
     const refused = cli(['--dicomweb', orthanc.dicomweb], {});
     expect(refused.status).toBe(1);
     expect(lines(refused.stdout)).toEqual([{ dicomweb: orthanc.dicomweb, error: expect.stringMatching(/refused.*401.*DICOMWEB_USER/), code: 'pacs_refused' }]);
+    // Orthanc's own REST root, not its DICOMweb root: it refuses the QIDO-RS query.
+    const rest = cli(['--dicomweb', orthanc.url]);
+    expect(rest.status).toBe(1);
+    expect(lines(rest.stdout)).toEqual([{ dicomweb: orthanc.url, error: expect.stringMatching(/refused GET studies\?.*: 400/), code: 'pacs_refused' }]);
+    // A login page where the DICOMweb root should be (200, HTML).
+    const page = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<html>Sign in</html>'); });
+    await new Promise<void>((r) => page.listen(0, '127.0.0.1', () => r()));
+    try {
+      const at = `http://127.0.0.1:${(page.address() as AddressInfo).port}/dicom-web`;
+      const html = await cliAsync(['--dicomweb', at]);
+      expect(html.status).toBe(1);
+      expect(lines(html.stdout)).toEqual([{ dicomweb: at, error: expect.stringMatching(/other than DICOM JSON \(is it the DICOMweb root\?\)/), code: 'pacs_refused' }]);
+    } finally {
+      await new Promise((r) => page.close(r));
+    }
     const root = `http://127.0.0.1:${await freePort()}/dicom-web`;
     const down = cli(['--dicomweb', root]);
     expect(down.status).toBe(1);
