@@ -67,12 +67,26 @@ export async function saveDetection(db: Queryable, d: DetectionInput): Promise<{
   return { detection: toDetection(existing), created: false };
 }
 
-/** One multi-row insert of server detections (no client id: nothing to conflict on); rows come back by id. */
+/**
+ * One multi-row insert of server detections (no client id: nothing to conflict on). Only id and created_at come
+ * back: the rest is what was inserted, and reading whole rows back (jsonb, timestamps) cost twice the insert.
+ */
 async function insertMany(db: Queryable, items: Array<{ id: string; d: DetectionInput }>): Promise<Map<string, Detection>> {
   const params: unknown[] = [];
   const tuples = items.map(({ id, d }) => tupleOf(id, d, params));
-  const rows = await db.query<Row>(`insert into detections (${INSERT_COLUMNS}) values ${tuples.join(', ')} returning ${COLUMNS}`, params);
-  return new Map(rows.map((r) => [r.id, toDetection(r)]));
+  const rows = await db.query<{ id: string; created_at: Date | string }>(`insert into detections (${INSERT_COLUMNS}) values ${tuples.join(', ')} returning id, created_at`, params);
+  const createdAt = new Map(rows.map((r) => [r.id, new Date(r.created_at).toISOString()]));
+  const out = new Map<string, Detection>();
+  for (const { id, d } of items) {
+    const at = createdAt.get(id);
+    if (!at) continue;
+    out.set(id, {
+      id, clientId: null, source: d.source, createdAt: at, result: d.result, label: d.label, probabilities: d.probabilities,
+      tumorProbability: d.tumorProbability, uncertain: d.uncertain, model: { name: d.model.name, version: d.model.version },
+      imageSha256: d.imageSha256, ms: d.ms,
+    });
+  }
+  return out;
 }
 
 export interface DetectionLog {

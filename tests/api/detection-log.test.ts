@@ -1,7 +1,7 @@
 // Group commit of server detections: many concurrent saves share few inserts, each caller gets its own
 // row back only once stored, and one bad row fails only its own caller.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDetectionLog, type DetectionInput } from '../../api/detections.ts';
+import { createDetectionLog, listDetections, type DetectionInput } from '../../api/detections.ts';
 import type { Db, Queryable } from '../../api/db/types.ts';
 import { drivers } from './drivers.ts';
 
@@ -39,6 +39,10 @@ describe.each(drivers)('detection log on $name', (driver) => {
     const [{ n } = { n: 0 }] = await db.query<{ n: number }>('select count(*)::int as n from detections where user_id = $1', [userId]);
     expect(n).toBe(200);
     expect(new Set(saved.map((d) => d.id)).size).toBe(200);
+    // What a save answers is what the history reads back later, field for field.
+    const { items } = await listDetections(db, userId, 500, null);
+    const stored = new Map(items.map((d) => [d.id, d]));
+    for (const d of saved) expect(stored.get(d.id)).toEqual(d);
   });
 
   it('fails only the bad row of a group', async () => {
