@@ -30,6 +30,8 @@ export interface Config {
   publicDir: string;
   /** Path of the ONNX model; undefined = the model card's file under public/. */
   modelPath: string | undefined;
+  /** int8 (default): the card's int8 build of the model when it has one; fp32: the file the browser runs. */
+  modelPrecision: 'int8' | 'fp32';
   /** onnxruntime intra-op threads. */
   modelThreads: number;
   /** Most /detect images batched into one inference (1 = no batching). */
@@ -105,6 +107,12 @@ const int = (name: string, v: string | undefined, fallback: number, min = 0): nu
   return n;
 };
 
+const precision = (v: string | undefined): 'int8' | 'fp32' => {
+  if (v === undefined || v === '' || v === 'int8') return 'int8';
+  if (v === 'fp32') return 'fp32';
+  throw new Error(`MODEL_PRECISION must be int8 or fp32, got "${v}".`);
+};
+
 const limit = (env: Record<string, string | undefined>, name: string, max: number, windowS: number): Limit => ({
   max: int(name, env[name], max),
   windowMs: int(`${name}_WINDOW_S`, env[`${name}_WINDOW_S`], windowS, 1) * 1000,
@@ -127,6 +135,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     distDir: resolve(cwd, env.BIGBRAIN_DIST_DIR || 'dist/web'),
     publicDir: resolve(cwd, 'public'),
     modelPath: env.MODEL_PATH ? resolve(cwd, env.MODEL_PATH) : undefined,
+    modelPrecision: precision(env.MODEL_PRECISION),
     modelThreads: int('MODEL_THREADS', env.MODEL_THREADS, 1, 1),
     modelBatch: int('MODEL_BATCH', env.MODEL_BATCH, 16, 1),
     modelBatchWaitMs: int('MODEL_BATCH_WAIT_MS', env.MODEL_BATCH_WAIT_MS, 2),

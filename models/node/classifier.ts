@@ -3,10 +3,12 @@ import { fileURLToPath } from 'node:url';
 import type * as Ort from 'onnxruntime-node';
 import { INPUT_CHANNELS, INPUT_SIZE, IO_NAMES } from '../core/contract.ts';
 import { interpret, type Analysis, type Decision } from '../core/interpret.ts';
-import { DECISION, MODEL_FILE, MODEL_INFO } from '../core/model.ts';
+import { DECISION, INT8_BUILD, MODEL_FILE, MODEL_INFO } from '../core/model.ts';
 import type { Preprocessed } from '../core/preprocess.ts';
 
 export const DEFAULT_MODEL_PATH = fileURLToPath(new URL(`../../public/${MODEL_FILE}`, import.meta.url));
+/** The int8 build the server runs by default (MODEL_PRECISION=int8), or null when the card has none for this model. */
+export const INT8_MODEL_PATH = INT8_BUILD ? fileURLToPath(new URL(`../../public/${INT8_BUILD.file}`, import.meta.url)) : null;
 
 export interface RawBatch {
   probabilities: Float32Array; // [N, 4]
