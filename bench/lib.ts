@@ -137,3 +137,23 @@ export function multipart(name: string, bytes: Buffer): { body: Buffer; contentT
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Median of a list (the mean of the two middle values for an even count). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** A figure over rounds: the median (what targets are judged on) and the spread. */
+export interface Spread { median: number; min: number; max: number }
+export function spread(xs: number[]): Spread {
+  return { median: round(median(xs), 1)!, min: round(Math.min(...xs), 1)!, max: round(Math.max(...xs), 1)! };
+}
+
+/** CPU time of this process so far, user + system, ms (all threads: the libuv pool that runs sharp included). */
+export function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}

@@ -1,4 +1,5 @@
-// HTTP load with autocannon: real MRIs, multipart, one auth token; RSS of the server sampled throughout.
+// HTTP load with autocannon: real MRIs (multipart) or DICOM slices (raw application/dicom bodies), one auth token;
+// RSS of the server (process tree) sampled throughout.
 import { createRequire } from 'node:module';
 import { multipart, round, treeRss } from './lib.ts';
 
@@ -19,18 +20,21 @@ export interface LoadResult {
   errors: number;
   non2xx: number;
   peakRssMiB: number | null;
+  /** When the run started (ISO), so the interleaving order can be read back from the JSON. */
+  startedAt?: string;
 }
 
 export async function load(
   url: string,
   tokenValue: string,
   images: Array<{ name: string; bytes: Buffer }>,
-  { connections, seconds, pid, path = '/detect' }: { connections: number; seconds: number; pid?: number; path?: string },
+  { connections, seconds, pid, path = '/detect', as = 'multipart' }: { connections: number; seconds: number; pid?: number; path?: string; as?: 'multipart' | 'dicom' },
 ): Promise<LoadResult> {
   const requests = images.map((img) => {
-    const { body, contentType } = multipart(img.name, img.bytes);
+    const { body, contentType } = as === 'dicom' ? { body: img.bytes, contentType: 'application/dicom' } : multipart(img.name, img.bytes);
     return { method: 'POST', path, headers: { 'auth-token': tokenValue, 'content-type': contentType }, body };
   });
+  const startedAt = new Date().toISOString();
   let peak = 0;
   const sampler = pid ? setInterval(() => (peak = Math.max(peak, treeRss(pid))), 100) : null;
   try {
@@ -38,7 +42,7 @@ export async function load(
     return {
       connections, seconds: round(r.duration, 1)!, requests: r.requests.total, reqPerSec: round(r['2xx'] / r.duration, 1)!,
       p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx,
-      peakRssMiB: pid ? round(peak, 0) : null,
+      peakRssMiB: pid ? round(peak, 0) : null, startedAt,
     };
   } finally {
     if (sampler) clearInterval(sampler);

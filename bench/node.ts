@@ -1,18 +1,93 @@
 // In-process measurements with onnxruntime-node: model-only latency, raw batched throughput,
 // end-to-end per image in the server process, and the in-process pipeline ceiling (no HTTP).
 import { availableParallelism } from 'node:os';
-import { preprocess, type Preprocessed } from '../models/core/preprocess.ts';
+import { preprocess, type Pixels, type Preprocessed } from '../models/core/preprocess.ts';
 import { createClassifier, DEFAULT_MODEL_PATH } from '../models/node/classifier.ts';
-import { decodeImage } from '../models/node/decode.ts';
+import { decodeImage, decodeWithSharp } from '../models/node/decode.ts';
+import { decodeInput } from '../models/node/decode-input.ts';
 import { createServerClassifier } from '../models/node/server-classifier.ts';
-import { log, QUICK, round, serverDefaults, stats, type Stats } from './lib.ts';
+import { preprocess as preprocessFirstWritten } from '../tests/support/preprocess-reference.ts';
+import { cpuMs, log, QUICK, round, serverDefaults, stats, type Stats } from './lib.ts';
+import { dicomSlices } from './slices.ts';
 
 export interface NodeResults {
   modelOnly: Stats & { threads: number };
   rawBatched: Array<{ threads: number; batch: number; imgPerSec: number }>;
   rawCeiling: { threads: number; batch: number; imgPerSec: number };
   endToEnd: Stats & { decode: number; preprocess: number; inference: number };
+  cpuPerImage: CpuPerImage;
   pipelineCeiling: { imgPerSec: number; images: number; workers: number; maxBatch: number; concurrency: number; tried: Array<{ workers: number; imgPerSec: number }> };
+}
+
+export interface CpuRow {
+  input: 'JPEG' | 'DICOM';
+  decoder: string;
+  preprocess: string;
+  /** The server's path today (the others are ablation). */
+  current: boolean;
+  /** CPU per image, ms (process.cpuUsage, user + system, every thread of the process). */
+  decodeMs: number;
+  preprocessMs: number;
+  totalMs: number;
+  /** Wall time per image, ms, for comparison. */
+  wallMs: number;
+}
+export interface CpuPerImage { images: number; passes: number; warmup: number; size: string; rows: CpuRow[] }
+
+type Decode = (bytes: Buffer) => Promise<Pixels>;
+type Prep = (px: Pixels) => unknown;
+
+/**
+ * CPU of decode + preprocess, one image at a time (awaited in turn), over `n` images after `warmup`: the whole loop's
+ * CPU is the total; the split sums the CPU read between the two steps of each image.
+ */
+async function cpuOf(inputs: Buffer[], decode: Decode, prep: Prep, n: number, warmup: number) {
+  for (let i = 0; i < warmup; i++) prep(await decode(inputs[i % inputs.length]!));
+  let dec = 0, pp = 0;
+  const w0 = performance.now(), c0 = cpuMs();
+  for (let i = 0; i < n; i++) {
+    const a = cpuMs();
+    const px = await decode(inputs[i % inputs.length]!);
+    const b = cpuMs();
+    prep(px);
+    pp += cpuMs() - b;
+    dec += b - a;
+  }
+  const total = cpuMs() - c0, wall = performance.now() - w0;
+  return { decodeMs: round(dec / n, 3)!, preprocessMs: round(pp / n, 3)!, totalMs: round(total / n, 3)!, wallMs: round(wall / n, 3)! };
+}
+
+export async function benchCpuPerImage(images: Array<{ name: string; bytes: Buffer }>): Promise<CpuPerImage> {
+  log('decode + preprocess: CPU per image (JPEG, DICOM; old paths as ablation)');
+  const n = QUICK ? 500 : 1000, warmup = 100, PASSES = QUICK ? 1 : 3;
+  const jpegs = images.map((i) => i.bytes);
+  const slices = (await dicomSlices(images)).map((s) => s.bytes);
+  const dicomDecode: Decode = async (b) => (await decodeInput(b)).frames[0]!.pixels;
+  const sharpJpeg: Decode = (b) => decodeWithSharp(b, 'jpeg');
+  const variants: Array<Omit<CpuRow, 'decodeMs' | 'preprocessMs' | 'totalMs' | 'wallMs'> & { inputs: Buffer[]; decode: Decode; prep: Prep }> = [
+    { input: 'JPEG', decoder: 'decodeImage (WASM libjpeg-turbo for plain JPEGs)', preprocess: 'pp-1 today', current: true, inputs: jpegs, decode: decodeImage, prep: preprocess },
+    { input: 'JPEG', decoder: 'sharp (decodeWithSharp)', preprocess: 'pp-1 today', current: false, inputs: jpegs, decode: sharpJpeg, prep: preprocess },
+    { input: 'JPEG', decoder: 'decodeImage (WASM libjpeg-turbo for plain JPEGs)', preprocess: 'pp-1 as first written', current: false, inputs: jpegs, decode: decodeImage, prep: preprocessFirstWritten },
+    { input: 'JPEG', decoder: 'sharp (decodeWithSharp)', preprocess: 'pp-1 as first written', current: false, inputs: jpegs, decode: sharpJpeg, prep: preprocessFirstWritten },
+    { input: 'DICOM', decoder: 'decodeInput (DICOM reader, modality + VOI, pixel hash)', preprocess: 'pp-1 today', current: true, inputs: slices, decode: dicomDecode, prep: preprocess },
+    { input: 'DICOM', decoder: 'decodeInput (DICOM reader, modality + VOI, pixel hash)', preprocess: 'pp-1 as first written', current: false, inputs: slices, decode: dicomDecode, prep: preprocessFirstWritten },
+  ];
+  // Every path warmed first (JIT, WASM modules), then PASSES passes over all of them in turn; each row's figures
+  // are the median of its passes, so a burst of noise on the machine does not land on one row only.
+  for (const v of variants) await cpuOf(v.inputs, v.decode, v.prep, warmup, 0);
+  const passes: Array<Array<Awaited<ReturnType<typeof cpuOf>>>> = variants.map(() => []);
+  for (let p = 0; p < PASSES; p++) {
+    for (const [k, v] of variants.entries()) passes[k]!.push(await cpuOf(v.inputs, v.decode, v.prep, n, 0));
+  }
+  const med = (xs: number[]) => round(stats(xs).median, 3)!;
+  const rows: CpuRow[] = variants.map(({ inputs: _i, decode: _d, prep: _p, ...v }, k) => {
+    const ps = passes[k]!;
+    const r = { decodeMs: med(ps.map((x) => x.decodeMs)), preprocessMs: med(ps.map((x) => x.preprocessMs)), totalMs: med(ps.map((x) => x.totalMs)), wallMs: med(ps.map((x) => x.wallMs)) };
+    log(`  ${v.input} ${v.decoder} + ${v.preprocess}: ${r.totalMs} ms CPU (decode ${r.decodeMs}, preprocess ${r.preprocessMs}), wall ${r.wallMs} ms`);
+    return { ...v, ...r };
+  });
+  const px = await decodeImage(jpegs[0]!);
+  return { images: n, passes: PASSES, warmup, size: `${px.width}×${px.height}`, rows };
 }
 
 async function timeFor(ms: number, step: () => Promise<unknown>): Promise<{ runs: number; seconds: number }> {
@@ -55,6 +130,8 @@ export async function benchNode(images: Array<{ name: string; bytes: Buffer }>):
   }
   const endToEnd = { ...stats(e2e), decode: stats(dec).median, preprocess: stats(pp).median, inference: stats(inf).median };
   await one.release();
+
+  const cpuPerImage = await benchCpuPerImage(images);
 
   // (4a) raw batched throughput on pre-made tensors.
   log('onnxruntime-node: raw batched throughput');
@@ -100,5 +177,5 @@ export async function benchNode(images: Array<{ name: string; bytes: Buffer }>):
     if (!pipelineCeiling || imgPerSec > pipelineCeiling.imgPerSec) pipelineCeiling = { imgPerSec, images: total, workers, maxBatch: opts.maxBatch, concurrency, tried };
     await server.release();
   }
-  return { modelOnly, rawBatched, rawCeiling, endToEnd, pipelineCeiling: pipelineCeiling! };
+  return { modelOnly, rawBatched, rawCeiling, endToEnd, cpuPerImage, pipelineCeiling: pipelineCeiling! };
 }
