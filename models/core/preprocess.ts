@@ -3,6 +3,7 @@
 // run exactly the same arithmetic.
 import { INPUT_SIZE } from './contract.ts';
 import { CodedError, isTooLarge, isTooSmall, tooLargeMessage, tooSmallMessage } from './errors.ts';
+import { kernels, layout } from './wasm/kernels.ts';
 
 export const PREPROCESS_VERSION = 'pp-1';
 
@@ -54,7 +55,7 @@ export function validatePixels({ data, width, height, channels }: Pixels): void 
 /**
  * Luma (BT.601), alpha composited over black. Plain IEEE arithmetic: every JS runtime agrees.
  * Opaque pixels take the integer form round((299r + 587g + 114b) / 1000), equal to the rounded float luma for every
- * input (tests/models/preprocess-fast.test.ts checks all of them), and |r−g| + |g−b| + |b−r| = 2·(max − min).
+ * input (tests/models/preprocess-identity.test.ts checks all of them), and |r−g| + |g−b| + |b−r| = 2·(max − min).
  */
 export function toGrey(px: Pixels): { grey: Uint8Array; colourfulness: number } {
   const { data, width, height, channels } = px;
@@ -68,6 +69,14 @@ export function toGrey(px: Pixels): { grey: Uint8Array; colourfulness: number } 
     for (let i = 0; i < n; i++) grey[i] = Math.round((data[2 * i]! * data[2 * i + 1]!) / 255);
     return { grey, colourfulness: 0 };
   }
+  const { at: [src, dst], heap } = layout([n * channels, n]);
+  new Uint8Array(heap, src, n * channels).set(data);
+  const spread = kernels().greyOpaque(src!, n, channels, dst!);
+  if (spread >= 0) {
+    grey.set(new Uint8Array(heap, dst, n));
+    return { grey, colourfulness: spread / (3 * n) };
+  }
+  // RGBA with translucent pixels: the float formula where alpha < 255, in pp-1's order.
   let colourSum = 0;
   for (let i = 0, p = 0; i < n; i++, p += channels) {
     const r = data[p]!, g = data[p + 1]!, b = data[p + 2]!;
@@ -90,18 +99,12 @@ export function toGrey(px: Pixels): { grey: Uint8Array; colourfulness: number } 
  * Falls back to the whole image when nothing stands out (blank, dark or odd images).
  */
 export function findCropBox(grey: Uint8Array, width: number, height: number): Box {
-  // Four interleaved histograms: runs of one value (the black background) would otherwise wait on each increment.
-  const hist4 = new Uint32Array(1024);
-  const n4 = grey.length - (grey.length % 4);
-  for (let i = 0; i < n4; i += 4) {
-    hist4[grey[i]!]!++;
-    hist4[256 + grey[i + 1]!]!++;
-    hist4[512 + grey[i + 2]!]!++;
-    hist4[768 + grey[i + 3]!]!++;
-  }
-  for (let i = n4; i < grey.length; i++) hist4[grey[i]!]!++;
-  const hist = new Uint32Array(256);
-  for (let v = 0; v < 256; v++) hist[v] = hist4[v]! + hist4[256 + v]! + hist4[512 + v]! + hist4[768 + v]!;
+  const n = grey.length;
+  const { at: [g, h, rows, cols], heap } = layout([n, 256 * 4, height * 4, width * 4]);
+  new Uint8Array(heap, g, n).set(grey);
+  new Uint32Array(heap, h, 256).fill(0);
+  kernels().histogram(g!, n, h!);
+  const hist = new Uint32Array(heap, h, 256);
   let acc = 0;
   let p99 = 255;
   for (let v = 0; v < 256; v++) {
@@ -109,17 +112,9 @@ export function findCropBox(grey: Uint8Array, width: number, height: number): Bo
     if (acc >= grey.length * 0.99) { p99 = v; break; }
   }
   const threshold = Math.max(12, Math.round(p99 * 0.12));
-  const rowCount = new Uint32Array(height);
-  const colCount = new Uint32Array(width);
-  for (let y = 0, row = 0; y < height; y++, row += width) {
-    let count = 0;
-    for (let x = 0; x < width; x++) {
-      const hit = (threshold - grey[row + x]!) >>> 31; // 1 when brighter than the threshold, without a branch
-      count += hit;
-      colCount[x]! += hit;
-    }
-    rowCount[y] = count;
-  }
+  kernels().brightCounts(g!, width, height, threshold, rows!, cols!);
+  const rowCount = new Uint32Array(heap, rows, height).slice();
+  const colCount = new Uint32Array(heap, cols, width).slice();
   const span = (counts: Uint32Array, length: number): [number, number] | null => {
     const need = Math.max(1, Math.ceil(length * 0.02));
     let lo = -1, hi = -1;
@@ -140,13 +135,13 @@ export function findCropBox(grey: Uint8Array, width: number, height: number): Bo
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 
-/** For each output index, the source cells overlapping [off + i·scale, off + (i+1)·scale) clipped to [lo, hi). */
-function cellTable(off: number, scale: number, lo: number, hi: number, size: number) {
-  const start = new Int32Array(size + 1);
-  const most = size * (Math.ceil(scale) + 2);
-  const index = new Int32Array(most);
-  const weight = new Float64Array(most);
+/**
+ * For each output index i, the source cells overlapping [off + i·scale, off + (i+1)·scale) clipped to [lo, hi):
+ * their indices and overlaps from start[i] to start[i + 1], written into the given arrays; returns the cell count.
+ */
+function cellTable(off: number, scale: number, lo: number, hi: number, size: number, start: Int32Array, index: Int32Array, weight: Float64Array): number {
   let n = 0;
+  start[0] = 0;
   for (let i = 0; i < size; i++) {
     const from = off + i * scale;
     const a = Math.max(from, lo), b = Math.min(from + scale, hi);
@@ -156,61 +151,45 @@ function cellTable(off: number, scale: number, lo: number, hi: number, size: num
     }
     start[i + 1] = n;
   }
-  return { start, index, weight };
+  return n;
 }
 
 /**
  * Resamples the box onto a size × size square, centred, aspect kept, black padding.
  * Area averaging (each output pixel is the exact mean of the source area it covers),
  * which is also a correct bilinear-free upscale for small crops.
- * The sum runs in the same order with the same products as pp-1 always did (grey · wy · wx, rows outer), so the
- * result is bit-identical; only the bookkeeping around it is lighter.
+ * Each sum runs in the same order with the same products as pp-1 always did (grey · wy · wx, rows outer), so the
+ * result is bit-identical; the loops run in WebAssembly (wasm/preprocess.wat), the cell tables are built here.
  */
 export function resizeToSquare(grey: Uint8Array, width: number, box: Box, size: number): Uint8Array {
   const side = Math.max(box.width, box.height);
   const scale = side / size;
-  const cols = cellTable(box.x - (side - box.width) / 2, scale, box.x, box.x + box.width, size);
-  const rows = cellTable(box.y - (side - box.height) / 2, scale, box.y, box.y + box.height, size);
-  const out = new Uint8Array(size * size);
-  const area = scale * scale;
-  const cStart = cols.start, cIndex = cols.index, cWeight = cols.weight;
-  const rStart = rows.start, rIndex = rows.index, rWeight = rows.weight;
-  for (let oy = 0, o = 0; oy < size; oy++) {
-    const r0 = rStart[oy]!, r1 = rStart[oy + 1]!;
-    for (let ox = 0; ox < size; ox++, o++) {
-      const c0 = cStart[ox]!, taps = cStart[ox + 1]! - c0;
-      let sum = 0;
-      // Up to four columns a row, unrolled (the usual 2–4× shrink); the sum keeps its order either way.
-      if (taps === 3) {
-        const i0 = cIndex[c0]!, i1 = cIndex[c0 + 1]!, i2 = cIndex[c0 + 2]!;
-        const w0 = cWeight[c0]!, w1 = cWeight[c0 + 1]!, w2 = cWeight[c0 + 2]!;
-        for (let r = r0; r < r1; r++) {
-          const base = rIndex[r]! * width, wy = rWeight[r]!;
-          sum += grey[base + i0]! * wy * w0;
-          sum += grey[base + i1]! * wy * w1;
-          sum += grey[base + i2]! * wy * w2;
-        }
-      } else if (taps === 4) {
-        const i0 = cIndex[c0]!, i1 = cIndex[c0 + 1]!, i2 = cIndex[c0 + 2]!, i3 = cIndex[c0 + 3]!;
-        const w0 = cWeight[c0]!, w1 = cWeight[c0 + 1]!, w2 = cWeight[c0 + 2]!, w3 = cWeight[c0 + 3]!;
-        for (let r = r0; r < r1; r++) {
-          const base = rIndex[r]! * width, wy = rWeight[r]!;
-          sum += grey[base + i0]! * wy * w0;
-          sum += grey[base + i1]! * wy * w1;
-          sum += grey[base + i2]! * wy * w2;
-          sum += grey[base + i3]! * wy * w3;
-        }
-      } else {
-        for (let r = r0; r < r1; r++) {
-          const base = rIndex[r]! * width, wy = rWeight[r]!;
-          for (let c = c0; c < c0 + taps; c++) sum += grey[base + cIndex[c]!]! * wy * cWeight[c]!;
-        }
+  const most = size * (Math.ceil(scale) + 2);
+  const n = grey.length;
+  // grey, column table, row table, the columns padded to four cells, the output
+  const { at: [g, cs, ci, cw, rs, ri, rw, c4, w4, out], heap } = layout([n, (size + 1) * 4, most * 4, most * 8, (size + 1) * 4, most * 4, most * 8, size * 16, size * 32, size * size]);
+  new Uint8Array(heap, g, n).set(grey);
+  const cStart = new Int32Array(heap, cs, size + 1), cIndex = new Int32Array(heap, ci, most), cWeight = new Float64Array(heap, cw, most);
+  cellTable(box.x - (side - box.width) / 2, scale, box.x, box.x + box.width, size, cStart, cIndex, cWeight);
+  cellTable(box.y - (side - box.height) / 2, scale, box.y, box.y + box.height, size, new Int32Array(heap, rs, size + 1), new Int32Array(heap, ri, most), new Float64Array(heap, rw, most));
+  let widest = 0;
+  for (let i = 0; i < size; i++) widest = Math.max(widest, cStart[i + 1]! - cStart[i]!);
+  const k = kernels();
+  if (widest > 4) {
+    k.resize(g!, width, size, cs!, ci!, cw!, rs!, ri!, rw!, scale * scale, out!);
+  } else {
+    // At most four cells a column (a shrink of up to 3×, the usual case): padded to four with weight 0.
+    const cells = new Int32Array(heap, c4, size * 4), weights = new Float64Array(heap, w4, size * 4);
+    for (let i = 0; i < size; i++) {
+      const c0 = cStart[i]!, taps = cStart[i + 1]! - c0;
+      for (let j = 0; j < 4; j++) {
+        cells[i * 4 + j] = j < taps ? cIndex[c0 + j]! : box.x;
+        weights[i * 4 + j] = j < taps ? cWeight[c0 + j]! : 0;
       }
-      const v = Math.round(sum / area);
-      out[o] = v > 255 ? 255 : v;
     }
+    k.resize4(g!, width, size, c4!, w4!, rs!, ri!, rw!, scale * scale, out!);
   }
-  return out;
+  return new Uint8Array(heap, out, size * size).slice();
 }
 
 export function toTensor(pixels: Uint8Array): Float32Array {
