@@ -92,20 +92,29 @@ async function insertMany(db: Queryable, items: Array<{ id: string; d: Detection
 export interface DetectionLog {
   /** Stores one server detection; resolves once its row is committed. */
   save(d: DetectionInput & { clientId: null }): Promise<Detection>;
+  /**
+   * Says a row is on its way (a /detect request still being analysed): rows already queued wait for it, up to
+   * maxWaitMs, so more of them share one insert. Call the returned function when that request is about to save
+   * (or will not: it failed).
+   */
+  coming(): () => void;
 }
 
 /**
  * Group commit for /detect: rows that arrive in the same turn of the event loop, or while an insert is in
  * flight, go together in one statement (one WAL flush) — under load answers come back from the detect
- * worker in bursts — while a lone row waits only for the end of the current turn.
+ * worker in bursts — and while other requests are still being analysed, a queued row waits for them up to
+ * maxWaitMs; a lone row waits only for the end of the current turn.
  * Every caller still gets its answer only after its own row is committed. A failing group is retried row
  * by row, so one bad row fails only its own request.
  */
-export function createDetectionLog(db: Queryable, { maxRows = 64 }: { maxRows?: number } = {}): DetectionLog {
+export function createDetectionLog(db: Queryable, { maxRows = 64, maxWaitMs = 1 }: { maxRows?: number; maxWaitMs?: number } = {}): DetectionLog {
   type Job = { id: string; d: DetectionInput; resolve(x: Detection): void; reject(e: unknown): void };
   const queue: Job[] = [];
   let running = false;
   let scheduled = false;
+  let timer: NodeJS.Timeout | null = null;
+  let expected = 0;
 
   const run = async (group: Job[]) => {
     try {
@@ -131,17 +140,38 @@ export function createDetectionLog(db: Queryable, { maxRows = 64 }: { maxRows?: 
     }
   };
 
+  // PGlite answers synchronously: without this turn's wait no other row could ever join.
+  const flushSoon = () => {
+    if (timer) { clearTimeout(timer); timer = null; }
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      void drain();
+    });
+  };
+
+  const consider = () => {
+    if (running || queue.length === 0) return; // drain() picks the queue up when the insert in flight ends
+    if (expected === 0 || queue.length >= maxRows || maxWaitMs <= 0) flushSoon();
+    else timer ??= setTimeout(flushSoon, maxWaitMs);
+  };
+
   return {
     save: (d) => new Promise<Detection>((resolve, reject) => {
       queue.push({ id: randomUUID(), d, resolve, reject });
-      if (running || scheduled) return;
-      scheduled = true;
-      // PGlite answers synchronously: without this turn's wait no other row could ever join.
-      setImmediate(() => {
-        scheduled = false;
-        void drain();
-      });
+      consider();
     }),
+    coming: () => {
+      expected++;
+      let done = false;
+      return () => {
+        if (done) return;
+        done = true;
+        expected--;
+        consider();
+      };
+    },
   };
 }
 

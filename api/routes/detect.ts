@@ -43,7 +43,14 @@ export function detectRoutes() {
         const on = (v: string | undefined) => v === '1' || v === 'true';
         const query = c.req.valid('query');
         const bytes = await readUpload(c, form);
-        const { analysis, sha256, ms } = await analyseImage(bytes, deps.classifier, { heatmap: on(query.heatmap), overlay: on(query.overlay) });
+        const saving = deps.detectionLog.coming();
+        let result: Awaited<ReturnType<typeof analyseImage>>;
+        try {
+          result = await analyseImage(bytes, deps.classifier, { heatmap: on(query.heatmap), overlay: on(query.overlay) });
+        } finally {
+          saving();
+        }
+        const { analysis, sha256, ms } = result;
         const detection = await deps.detectionLog.save({
           userId: user.id, clientId: null, source: 'server', result: analysis.result, label: analysis.label,
           probabilities: analysis.probabilities, tumorProbability: analysis.tumorProbability, uncertain: analysis.uncertain,

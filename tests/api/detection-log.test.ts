@@ -45,6 +45,33 @@ describe.each(drivers)('detection log on $name', (driver) => {
     for (const d of saved) expect(stored.get(d.id)).toEqual(d);
   });
 
+  it('lets a queued row wait for requests still being analysed (up to maxWaitMs), then shares one insert with them', async () => {
+    const log = createDetectionLog(counting, { maxWaitMs: 200 });
+    inserts = 0;
+    const first = log.coming(), second = log.coming();
+    first();
+    const a = log.save(row(7));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(inserts).toBe(0); // the second request is still on its way
+    second();
+    const b = log.save(row(8));
+    await Promise.all([a, b]);
+    expect(inserts).toBe(1);
+
+    // One that never comes (its request failed without saying so) holds a row at most maxWaitMs.
+    const quick = createDetectionLog(counting, { maxWaitMs: 20 });
+    inserts = 0;
+    quick.coming();
+    const started = Date.now();
+    await quick.save(row(9));
+    expect(inserts).toBe(1);
+    expect(Date.now() - started).toBeLessThan(1000);
+    // With nothing on its way a row is written in the same turn's end, without the wait.
+    const t = Date.now();
+    await createDetectionLog(counting, { maxWaitMs: 5000 }).save(row(10));
+    expect(Date.now() - t).toBeLessThan(1000);
+  });
+
   it('fails only the bad row of a group', async () => {
     const log = createDetectionLog(db);
     const results = await Promise.allSettled([log.save(row(1)), log.save(row(2, { imageSha256: 'not a hash' })), log.save(row(3))]);
