@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { preprocess, type Pixels, type Preprocessed } from '../models/core/preprocess.ts';
 import { createClassifier, DEFAULT_MODEL_PATH } from '../models/node/classifier.ts';
+import { SERVED_MODEL } from './lib.ts';
 import { decodeImage, decodeWithSharp } from '../models/node/decode.ts';
 import { decodeInput } from '../models/node/decode-input.ts';
 import { createServerClassifier } from '../models/node/server-classifier.ts';
@@ -11,9 +12,13 @@ import { cpuMs, log, QUICK, round, serverDefaults, stats, type Stats } from './l
 import { dicomSlices } from './slices.ts';
 
 export interface NodeResults {
-  modelOnly: Stats & { threads: number };
-  rawBatched: Array<{ threads: number; batch: number; imgPerSec: number }>;
-  rawCeiling: { threads: number; batch: number; imgPerSec: number };
+  /** The model the server runs (SERVED_MODEL: the int8 build by default); modelOnlyFp32: the browser's file. */
+  modelOnly: Stats & { threads: number; model: string };
+  modelOnlyFp32: Stats & { threads: number; model: string };
+  rawBatched: Array<{ model: string; threads: number; batch: number; imgPerSec: number }>;
+  /** Best raw batched throughput of the served model, and of fp32 (the reference when issue 15 was filed). */
+  rawCeiling: { model: string; threads: number; batch: number; imgPerSec: number };
+  rawCeilingFp32: { model: string; threads: number; batch: number; imgPerSec: number };
   endToEnd: Stats & { decode: number; preprocess: number; inference: number };
   cpuPerImage: CpuPerImage;
   pipelineCeiling: { imgPerSec: number; images: number; workers: number; maxBatch: number; concurrency: number; tried: Array<{ workers: number; imgPerSec: number }> };
@@ -103,16 +108,21 @@ export async function benchNode(images: Array<{ name: string; bytes: Buffer }>):
 
   // (1) model-only latency, one image, the server's default session (1 intra-op thread).
   log('onnxruntime-node: model-only latency');
-  const one = await createClassifier(undefined, { threads: 1 });
-  const t = [pre[0]!.tensor];
-  for (let i = 0; i < 20; i++) await one.run(t);
-  const lat: number[] = [];
-  for (let i = 0; i < (QUICK ? 60 : 200); i++) {
-    const s = performance.now();
-    await one.run([pre[i % pre.length]!.tensor]);
-    lat.push(performance.now() - s);
-  }
-  const modelOnly = { ...stats(lat), threads: 1 };
+  const latency = async (path: string) => {
+    const c = await createClassifier(path, { threads: 1 });
+    for (let i = 0; i < 20; i++) await c.run([pre[0]!.tensor]);
+    const lat: number[] = [];
+    for (let i = 0; i < (QUICK ? 60 : 200); i++) {
+      const s = performance.now();
+      await c.run([pre[i % pre.length]!.tensor]);
+      lat.push(performance.now() - s);
+    }
+    await c.release();
+    return stats(lat);
+  };
+  const modelOnly = { ...(await latency(SERVED_MODEL.path)), threads: 1, model: SERVED_MODEL.name };
+  const modelOnlyFp32 = { ...(await latency(DEFAULT_MODEL_PATH)), threads: 1, model: 'fp32' };
+  const one = await createClassifier(SERVED_MODEL.path, { threads: 1 });
 
   // (2) end to end in the server process, one image at a time: decode → preprocess → inference → interpret.
   log('server process: end-to-end per image');
@@ -136,17 +146,22 @@ export async function benchNode(images: Array<{ name: string; bytes: Buffer }>):
   // (4a) raw batched throughput on pre-made tensors.
   log('onnxruntime-node: raw batched throughput');
   const rawBatched: NodeResults['rawBatched'] = [];
-  for (const threads of [1, availableParallelism()]) {
-    const c = await createClassifier(undefined, { threads });
-    for (const batch of [1, 16, 32]) {
-      const tensors = Array.from({ length: batch }, (_, i) => pre[i % pre.length]!.tensor);
-      await c.run(tensors);
-      const { runs, seconds } = await timeFor(QUICK ? 800 : 2000, () => c.run(tensors));
-      rawBatched.push({ threads, batch, imgPerSec: round((runs * batch) / seconds, 1)! });
+  const models = SERVED_MODEL.path === DEFAULT_MODEL_PATH ? [SERVED_MODEL] : [SERVED_MODEL, { name: 'fp32', path: DEFAULT_MODEL_PATH }];
+  for (const model of models) {
+    for (const threads of [1, availableParallelism()]) {
+      const c = await createClassifier(model.path, { threads });
+      for (const batch of [1, 16, 32]) {
+        const tensors = Array.from({ length: batch }, (_, i) => pre[i % pre.length]!.tensor);
+        await c.run(tensors);
+        const { runs, seconds } = await timeFor(QUICK ? 800 : 2000, () => c.run(tensors));
+        rawBatched.push({ model: model.name, threads, batch, imgPerSec: round((runs * batch) / seconds, 1)! });
+      }
+      await c.release();
     }
-    await c.release();
   }
-  const rawCeiling = rawBatched.reduce((a, b) => (b.imgPerSec > a.imgPerSec ? b : a));
+  const best = (name: string) => rawBatched.filter((x) => x.model === name).reduce((a, b) => (b.imgPerSec > a.imgPerSec ? b : a));
+  const rawCeiling = best(SERVED_MODEL.name);
+  const rawCeilingFp32 = best('fp32');
 
   // (4a) in-process pipeline ceiling: the server's own model stack (decode + preprocess + batcher, inline
   // or on detect worker threads), no HTTP, no auth, no database. The best of 0, 1 and 2 workers.
@@ -156,7 +171,7 @@ export async function benchNode(images: Array<{ name: string; bytes: Buffer }>):
   for (const workers of [0, 1, 2]) {
     const { threads, maxBatch, maxWaitMs } = serverDefaults();
     const opts = { threads, maxBatch, maxWaitMs, workers };
-    const server = await createServerClassifier(DEFAULT_MODEL_PATH, opts);
+    const server = await createServerClassifier(SERVED_MODEL.path, opts);
     const concurrency = 32;
     const total = QUICK ? 256 : 1024;
     const go = async () => {
@@ -177,5 +192,5 @@ export async function benchNode(images: Array<{ name: string; bytes: Buffer }>):
     if (!pipelineCeiling || imgPerSec > pipelineCeiling.imgPerSec) pipelineCeiling = { imgPerSec, images: total, workers, maxBatch: opts.maxBatch, concurrency, tried };
     await server.release();
   }
-  return { modelOnly, rawBatched, rawCeiling, endToEnd, cpuPerImage, pipelineCeiling: pipelineCeiling! };
+  return { modelOnly, modelOnlyFp32, rawBatched, rawCeiling, rawCeilingFp32, endToEnd, cpuPerImage, pipelineCeiling: pipelineCeiling! };
 }

@@ -58,7 +58,14 @@ export function targets(r: Report): Array<{ target: string; measured: string; me
       measured: l32 ? `p99 ${spreadOf(l32.bigbrain.p99, 0)} ms; errors + non-2xx at 32: ${bad(l32.bigbrain)}, over every BigBrain run (JPEG and DICOM, all levels): ${errAll}` : '—',
       met: l32 ? l32.bigbrain.p99.median <= 250 && errAll === 0 : null,
     },
-    { target: '/detect at 32 connections ≥ 50 % of raw batched inference', measured: l32 && raw ? `${pct(l32.bigbrain.reqPerSec.median, raw)} (${f(l32.bigbrain.reqPerSec.median)} req/s of ${f(raw)} img/s, batch ${n!.rawCeiling.batch} × ${n!.rawCeiling.threads} threads; range ${pct(l32.bigbrain.reqPerSec.min, raw)}–${pct(l32.bigbrain.reqPerSec.max, raw)})` : '—', met: l32 && raw ? l32.bigbrain.reqPerSec.median >= 0.5 * raw : null },
+    {
+      target: '/detect at 32 connections ≥ 50 % of raw batched inference (of the model the server runs)',
+      measured: l32 && raw
+        ? `${pct(l32.bigbrain.reqPerSec.median, raw)} (${f(l32.bigbrain.reqPerSec.median)} req/s of ${f(raw)} img/s, ${n!.rawCeiling.model}, batch ${n!.rawCeiling.batch} × ${n!.rawCeiling.threads} threads; range ${pct(l32.bigbrain.reqPerSec.min, raw)}–${pct(l32.bigbrain.reqPerSec.max, raw)})` +
+          (n!.rawCeiling.model !== 'fp32' ? `; of fp32 raw inference, the reference when the target was set: ${pct(l32.bigbrain.reqPerSec.median, n!.rawCeilingFp32.imgPerSec)} (${f(n!.rawCeilingFp32.imgPerSec)} img/s)` : '')
+        : '—',
+      met: l32 && raw ? l32.bigbrain.reqPerSec.median >= 0.5 * raw : null,
+    },
     { target: `Decode + preprocess ≤ 0.5 ms CPU per ${n?.cpuPerImage.size ?? '224×224'} JPEG`, measured: jpeg ? `${f(jpeg.totalMs, 3)} ms (decode ${f(jpeg.decodeMs, 3)} + preprocess ${f(jpeg.preprocessMs, 3)}); DICOM slice ${f(dicomRow?.totalMs, 3)} ms` : '—', met: jpeg ? jpeg.totalMs <= 0.5 : null },
     { target: 'Browser end to end per image (reported)', measured: b?.endToEnd ? `${f(b.endToEnd.median)} ms median (p90 ${f(b.endToEnd.p90)}), of which model ${f(b.endToEnd.inference)} ms, decode + preprocess + interpretation ${f(b.endToEnd.outsideModel)} ms` : '—', met: b?.endToEnd ? 'reported' : null },
     { target: 'DICOM slices in the same tables (reported)', measured: L(1)?.dicom ? `c=1 / 8 / 32: ${f(dl(1))} / ${f(dl(8))} / ${f(dl(32))} req/s (median)` : '—', met: L(1)?.dicom ? 'reported' : null },
@@ -98,7 +105,8 @@ export function markdown(r: Report): string {
   lines.push('## 1. Model-only latency per image (ms, after warm-up)', '', '| Runtime | runs | median | p90 | min | × onnxruntime-node |', '|---|---|---|---|---|---|');
   const row = (name: string, x?: { n: number; median: number; p90: number; min: number }) =>
     x && lines.push(`| ${name} | ${x.n} | ${f(x.median, 2)} | ${f(x.p90, 2)} | ${f(x.min, 2)} | ${ratio(x.median, n?.modelOnly.median)} |`);
-  row('onnxruntime-node (1 intra-op thread)', n?.modelOnly);
+  row(`onnxruntime-node (1 intra-op thread), ${n?.modelOnly.model ?? ''} — the server's model`, n?.modelOnly);
+  if (n?.modelOnlyFp32 && n.modelOnly.model !== 'fp32') row('onnxruntime-node (1 intra-op thread), fp32 — the browser\'s model', n.modelOnlyFp32);
   row('Chromium WASM, 1 thread', b?.wasm1);
   row(`Chromium WASM, ${b?.wasmAll?.threads ?? 'all'} threads (cross-origin isolated: ${b?.wasmAll?.crossOriginIsolated ?? '?'})`, b?.wasmAll);
   row('Chromium WebGPU on SwiftShader — CPU emulation, says nothing about real GPUs', b?.webgpu);
@@ -150,7 +158,7 @@ export function markdown(r: Report): string {
   lines.push('## 4. Reference points', '');
   if (n) {
     lines.push('| Reference | images/s |', '|---|---|');
-    for (const x of n.rawBatched) lines.push(`| raw onnxruntime-node, pre-made tensors, batch ${x.batch}, ${x.threads} thread(s) | ${f(x.imgPerSec)} |`);
+    for (const x of n.rawBatched) lines.push(`| raw onnxruntime-node, ${x.model}, pre-made tensors, batch ${x.batch}, ${x.threads} thread(s) | ${f(x.imgPerSec)} |`);
     lines.push(`| in-process pipeline ceiling: decode + preprocess + batched inference (best of ${n.pipelineCeiling.tried.map((t) => `${t.workers} worker${t.workers === 1 ? '' : 's'}: ${f(t.imgPerSec)}`).join(', ')}; batch ≤${n.pipelineCeiling.maxBatch}, ${n.pipelineCeiling.concurrency} in flight), no HTTP | ${f(n.pipelineCeiling.imgPerSec)} |`, '');
   }
   if (il?.flask) lines.push(`Flask + PyTorch: eager, gunicorn ${il.flask.workers} workers × ${il.flask.threads} thread (gthread), same contract, token in an in-process dict; figures in the table of section 3.`, '');

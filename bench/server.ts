@@ -207,6 +207,7 @@ export async function benchServer(images: Images): Promise<ServerResults> {
     { name: '+ pipeline on 1 detect worker thread', env: { DETECT_WORKERS: '1' } },
     { name: '+ a second detect worker thread — the default', env: {} },
     { name: '2 workers, MODEL_THREADS=2', env: { MODEL_THREADS: '2' } },
+    { name: 'the default with the fp32 model (MODEL_PRECISION=fp32): what the int8 build bought', env: { MODEL_PRECISION: 'fp32' } },
   ];
   out.ablation = [];
   for (const v of variants) {
