@@ -58,24 +58,31 @@ export function validatePixels({ data, width, height, channels }: Pixels): void 
  * input (tests/models/preprocess-identity.test.ts checks all of them), and |r−g| + |g−b| + |b−r| = 2·(max − min).
  */
 export function toGrey(px: Pixels): { grey: Uint8Array; colourfulness: number } {
+  const { colourfulness, n } = greyInMemory(px);
+  return { grey: greyView(n).slice(), colourfulness };
+}
+
+// The kernels work on the grey image at offset 0 of their memory: preprocess() puts it there once for all three steps.
+const greyView = (n: number) => new Uint8Array(layout([n]).heap, 0, n);
+const greyToMemory = (grey: Uint8Array) => greyView(grey.length).set(grey);
+
+/** Writes the grey image at offset 0 of the kernels' memory. */
+function greyInMemory(px: Pixels): { colourfulness: number; n: number } {
   const { data, width, height, channels } = px;
   const n = width * height;
-  const grey = new Uint8Array(n);
   if (channels === 1) {
-    grey.set(data);
-    return { grey, colourfulness: 0 };
+    greyToMemory(data as Uint8Array);
+    return { colourfulness: 0, n };
   }
+  const { at: [, src], heap } = layout([n, n * channels]);
+  const grey = new Uint8Array(heap, 0, n);
   if (channels === 2) {
     for (let i = 0; i < n; i++) grey[i] = Math.round((data[2 * i]! * data[2 * i + 1]!) / 255);
-    return { grey, colourfulness: 0 };
+    return { colourfulness: 0, n };
   }
-  const { at: [src, dst], heap } = layout([n * channels, n]);
   new Uint8Array(heap, src, n * channels).set(data);
-  const spread = kernels().greyOpaque(src!, n, channels, dst!);
-  if (spread >= 0) {
-    grey.set(new Uint8Array(heap, dst, n));
-    return { grey, colourfulness: spread / (3 * n) };
-  }
+  const spread = kernels().greyOpaque(src!, n, channels, 0);
+  if (spread >= 0) return { colourfulness: spread / (3 * n), n };
   // RGBA with translucent pixels: the float formula where alpha < 255, in pp-1's order.
   let colourSum = 0;
   for (let i = 0, p = 0; i < n; i++, p += channels) {
@@ -89,7 +96,7 @@ export function toGrey(px: Pixels): { grey: Uint8Array; colourfulness: number } 
       colourSum += ((Math.abs(r - g) + Math.abs(g - b) + Math.abs(b - r)) * a) / 255;
     }
   }
-  return { grey, colourfulness: colourSum / (3 * n) };
+  return { colourfulness: colourSum / (3 * n), n };
 }
 
 /**
@@ -99,9 +106,13 @@ export function toGrey(px: Pixels): { grey: Uint8Array; colourfulness: number } 
  * Falls back to the whole image when nothing stands out (blank, dark or odd images).
  */
 export function findCropBox(grey: Uint8Array, width: number, height: number): Box {
-  const n = grey.length;
+  greyToMemory(grey);
+  return cropBoxInMemory(width, height);
+}
+
+function cropBoxInMemory(width: number, height: number): Box {
+  const n = width * height;
   const { at: [g, h, rows, cols], heap } = layout([n, 256 * 4, height * 4, width * 4]);
-  new Uint8Array(heap, g, n).set(grey);
   new Uint32Array(heap, h, 256).fill(0);
   kernels().histogram(g!, n, h!);
   const hist = new Uint32Array(heap, h, 256);
@@ -109,7 +120,7 @@ export function findCropBox(grey: Uint8Array, width: number, height: number): Bo
   let p99 = 255;
   for (let v = 0; v < 256; v++) {
     acc += hist[v]!;
-    if (acc >= grey.length * 0.99) { p99 = v; break; }
+    if (acc >= n * 0.99) { p99 = v; break; }
   }
   const threshold = Math.max(12, Math.round(p99 * 0.12));
   kernels().brightCounts(g!, width, height, threshold, rows!, cols!);
@@ -162,13 +173,16 @@ function cellTable(off: number, scale: number, lo: number, hi: number, size: num
  * result is bit-identical; the loops run in WebAssembly (wasm/preprocess.wat), the cell tables are built here.
  */
 export function resizeToSquare(grey: Uint8Array, width: number, box: Box, size: number): Uint8Array {
+  greyToMemory(grey);
+  return resizeInMemory(grey.length, width, box, size);
+}
+
+function resizeInMemory(n: number, width: number, box: Box, size: number): Uint8Array {
   const side = Math.max(box.width, box.height);
   const scale = side / size;
   const most = size * (Math.ceil(scale) + 2);
-  const n = grey.length;
   // grey, column table, row table, the columns padded to four cells, the output
   const { at: [g, cs, ci, cw, rs, ri, rw, c4, w4, out], heap } = layout([n, (size + 1) * 4, most * 4, most * 8, (size + 1) * 4, most * 4, most * 8, size * 16, size * 32, size * size]);
-  new Uint8Array(heap, g, n).set(grey);
   const cStart = new Int32Array(heap, cs, size + 1), cIndex = new Int32Array(heap, ci, most), cWeight = new Float64Array(heap, cw, most);
   cellTable(box.x - (side - box.width) / 2, scale, box.x, box.x + box.width, size, cStart, cIndex, cWeight);
   cellTable(box.y - (side - box.height) / 2, scale, box.y, box.y + box.height, size, new Int32Array(heap, rs, size + 1), new Int32Array(heap, ri, most), new Float64Array(heap, rw, most));
@@ -200,8 +214,8 @@ export function toTensor(pixels: Uint8Array): Float32Array {
 
 export function preprocess(px: Pixels, size: number = INPUT_SIZE): Preprocessed {
   validatePixels(px);
-  const { grey, colourfulness } = toGrey(px);
-  const crop = findCropBox(grey, px.width, px.height);
-  const pixels = resizeToSquare(grey, px.width, crop, size);
+  const { colourfulness, n } = greyInMemory(px);
+  const crop = cropBoxInMemory(px.width, px.height);
+  const pixels = resizeInMemory(n, px.width, crop, size);
   return { pixels, tensor: toTensor(pixels), size, crop, colourfulness };
 }
