@@ -157,6 +157,46 @@ const file = join(dir, 'sr.dcm');
 writeFileSync(file, sr.bytes);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+describe('result SR: the patient and study copied as the source has them, whatever the character set', () => {
+  /** A value's bytes in a Part 10 file. */
+  const at = (bytes: Uint8Array, tag: string) => { const e = parseDicom(bytes).dataSet.elements[tag]!; return Array.from(bytes.subarray(e.dataOffset, e.dataOffset + e.length)); };
+  /** One slice whose name and study description are given as bytes (a string of one character a byte). */
+  const source = (charset: string, name: Uint8Array, description: Uint8Array) => {
+    const bin = (b: Uint8Array) => String.fromCharCode(...b);
+    const els = imageElements({
+      rows: 4, columns: 4, bitsAllocated: 8, bitsStored: 8, highBit: 7, pixelRepresentation: 0, photometric: 'MONOCHROME2', pixels: new Uint8Array(16),
+      identity: { patientName: bin(name), patientId: 'PID-8', studyUid: STUDY, seriesUid: SERIES, sopInstanceUid: `${SERIES}.1` },
+      geometry: { seriesNumber: 1, instanceNumber: 1 },
+    });
+    els.push([0x00080005, str(0x0008, 0x0005, 'CS', charset)], [0x00081030, str(0x0008, 0x1030, 'LO', bin(description))]);
+    return fromElements(els, { sopInstance: `${SERIES}.1` });
+  };
+  const srOf = (bytes: Uint8Array) => {
+    const p = parseDicom(bytes);
+    return buildResultSr({ evidence: { ...evidence, patientStudy: patientStudyOf(p.dataSet) }, findings, now: NOW }).bytes;
+  };
+
+  it('UTF-8 (ISO_IR 192): a name ending in "à" (C3 A0) keeps its last byte — U+00A0 is no padding', () => {
+    const name = new TextEncoder().encode('DUPONT^Voilà'); // 13 bytes, …C3 A0: padded with one space in the file
+    const description = new TextEncoder().encode('IRM crâne à'); // ends in C3 A0 too
+    expect(Array.from(name.subarray(-2))).toEqual([0xc3, 0xa0]);
+    const dcm = source('ISO_IR 192', name, description);
+    const out = srOf(dcm);
+    for (const tag of ['x00100010', 'x00081030', 'x00080005', 'x00100020', 'x0020000d']) expect(at(out, tag), tag).toEqual(at(dcm, tag));
+    expect(at(out, 'x00100010')).toEqual([...name, 0x20]);
+    expect(new TextDecoder().decode(new Uint8Array(at(out, 'x00100010'))).trimEnd()).toBe('DUPONT^Voilà');
+  });
+
+  it('Latin-1 (ISO_IR 100): a name ending in "à" (E0) or in a no-break space (A0) is copied byte for byte', () => {
+    for (const name of [Uint8Array.from([0x44, 0x55, 0x52, 0x41, 0x4e, 0x44, 0x5e, 0x56, 0x6f, 0x69, 0x6c, 0xe0]), Uint8Array.from([0x4d, 0xdc, 0x4c, 0x4c, 0x45, 0x52, 0xa0])]) {
+      const dcm = source('ISO_IR 100', name, Uint8Array.from([0x54, 0x31, 0xa0]));
+      const out = srOf(dcm);
+      for (const tag of ['x00100010', 'x00081030', 'x00080005']) expect(at(out, tag), tag).toEqual(at(dcm, tag));
+      expect(at(out, 'x00100010').slice(0, name.length)).toEqual(Array.from(name));
+    }
+  });
+});
+
 describe.runIf(available(has('dcmdump') && has('dsrdump'), 'dcmtk (apt-get install dcmtk)'))('result SR: dcmtk reads it', () => {
   it('dcmdump: the SOP class, UIDs, study, referenced series and the text', () => {
     const r = spawnSync('dcmdump', ['-q', '+L', file], { encoding: 'latin1' });

@@ -31,14 +31,28 @@ export interface SrPatientStudy {
   studyDescription: string;
 }
 
-/** What patientStudyOf needs of a parsed data set (dicom-parser's DataSet has it). */
-export interface StringSource {
-  string(tag: string): string | undefined;
+/** What patientStudyOf needs of a parsed data set (dicom-parser's DataSet has it): the file's bytes and where each element's value lies. */
+export interface RawSource {
+  byteArray: Uint8Array;
+  elements: Record<string, { dataOffset: number; length: number } | undefined>;
 }
 
-/** The attributes to copy, read from a parsed file's data set, byte for byte (dicom-parser reads one byte a character). */
-export function patientStudyOf(ds: StringSource): SrPatientStudy {
-  const s = (tag: string) => (ds.string(tag) ?? '').replace(/[\0 ]+$/, '');
+/**
+ * The attributes to copy, read from a parsed file's data set byte for byte: each value's own bytes (one character a
+ * byte, which the writer writes back as such), only the trailing NUL/space padding of PS3.5 6.2 dropped. Not
+ * dicom-parser's string(): it trims as JavaScript does, and U+00A0 counts as white space there, so under UTF-8
+ * (ISO_IR 192) a name ending in "à" (C3 A0) would lose its last byte.
+ */
+export function patientStudyOf(ds: RawSource): SrPatientStudy {
+  const s = (tag: string) => {
+    const el = ds.elements[tag];
+    if (!el || !(el.length > 0) || el.dataOffset + el.length > ds.byteArray.length) return '';
+    let end = el.dataOffset + el.length;
+    while (end > el.dataOffset && (ds.byteArray[end - 1] === 0x00 || ds.byteArray[end - 1] === 0x20)) end--;
+    let out = '';
+    for (let i = el.dataOffset; i < end; i++) out += String.fromCharCode(ds.byteArray[i]!);
+    return out;
+  };
   return {
     specificCharacterSet: s('x00080005'),
     patientName: s('x00100010'),
