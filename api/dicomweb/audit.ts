@@ -1,9 +1,17 @@
-// The DICOMweb audit log (migration 006): every series retrieved and every STOW, by whom and when, the Study Instance
-// UID only as its SHA-256, the model version for a STOW. No patient data, no images.
+// The DICOMweb audit log (migrations 006, 007): every WADO-RS retrieve of pixel data — a study, a series, an instance or
+// frames — and every STOW, by whom and when, the Study Instance UID only as its SHA-256, the model version for a STOW.
+// No patient data, no images. Searches (QIDO-RS) and metadata (headers, no pixel data) are not written.
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../db/types.ts';
 
-export type AuditAction = 'retrieve_series' | 'store';
+import type { DicomwebAction } from './paths.ts';
+
+export type AuditAction = 'retrieve_study' | 'retrieve_series' | 'retrieve_instance' | 'retrieve_frames' | 'store';
+
+const AUDITED: ReadonlySet<DicomwebAction> = new Set<AuditAction>(['retrieve_study', 'retrieve_series', 'retrieve_instance', 'retrieve_frames', 'store']);
+
+/** Whether a forwarded action is written to the audit log (pixel data retrieved, or something stored). */
+export const isAudited = (action: DicomwebAction): action is AuditAction => AUDITED.has(action);
 
 export const studyUidHash = (uid: string) => createHash('sha256').update(uid).digest('hex');
 

@@ -1,7 +1,9 @@
 // One request forwarded to the PACS: the allowed path under the configured root, the allowed query, Accept and
 // Content-Type only (never the client's Cookie or Authorization; the configured credentials instead), the bodies
 // streamed both ways (fetch with duplex: 'half'; nothing is buffered or written to disk). No answer headers within the
-// timeout → 504, no connection → 502, a 5xx from the PACS → 502: all JSON {code: 'pacs_unavailable'}.
+// timeout → 504, no connection → 502, a 5xx from the PACS → 502: all JSON {code: 'pacs_unavailable'}. Once the
+// headers are passed on, a PACS silent for the timeout mid-answer (while the gateway waits for its next bytes) has its
+// request aborted and the answer to the client broken off (headers already sent: the client sees a cut body).
 import type { DicomwebConfig } from '../config.ts';
 import { ApiError } from '../errors.ts';
 
@@ -84,8 +86,43 @@ export async function forward(config: DicomwebConfig, req: ForwardRequest): Prom
   // the connection, so an archive stopped mid-series looks like a clean end to fetch. Cut short, the answer to the
   // client is broken off too (never a shorter series that parses).
   const boundary = /^multipart\/related\s*;(?:.*;)?\s*boundary=(?:"([^"]{1,70})"|([^\s;]{1,70}))/i.exec(res.headers.get('content-type') ?? '');
-  const body = boundary && res.body ? res.body.pipeThrough(wholeMultipart(boundary[1] ?? boundary[2]!)) : res.body;
+  // The answer's body: every wait for the PACS's next bytes bounded by the timeout (see silenceLimit).
+  const guarded = res.body && silenceLimit(res.body, config.timeoutMs, () => timeout.abort());
+  const body = boundary && guarded ? guarded.pipeThrough(wholeMultipart(boundary[1] ?? boundary[2]!)) : guarded;
   return new Response(body, { status: res.status, headers: out });
+}
+
+/**
+ * The PACS's answer body, read only as the client reads (so a slow client is never taken for a silent PACS), each
+ * wait for the next chunk bounded by `ms`: past it `onSilence` (which aborts the upstream request) and the stream
+ * errors. The timer runs only while a read from the PACS is pending, and starts again for each chunk.
+ */
+export function silenceLimit(body: ReadableStream<Uint8Array>, ms: number, onSilence: () => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let silent = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const timer = setTimeout(() => {
+        silent = true;
+        controller.error(unavailable(504, `went silent for ${ms} ms in the middle of its answer`));
+        onSilence();
+        reader.cancel().catch(() => {});
+      }, ms);
+      try {
+        const { value, done } = await reader.read();
+        if (silent) return;
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (err) {
+        if (!silent) controller.error(err);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
 }
 
 /** A pass-through that errors at the end when the last bytes are not a multipart body's closing boundary. */

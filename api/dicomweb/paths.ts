@@ -6,7 +6,8 @@
 const UID = '(?:0|[1-9][0-9]*)(?:\\.(?:0|[1-9][0-9]*))*';
 const FRAMES = '[1-9][0-9]{0,5}(?:,[1-9][0-9]{0,5}){0,255}';
 
-export type DicomwebAction = 'search' | 'retrieve' | 'retrieve_series' | 'metadata' | 'store';
+/** What a forwarded request does: a QIDO-RS search, a WADO-RS retrieve of pixel data at one level (audited), metadata, a STOW-RS store (audited). */
+export type DicomwebAction = 'search' | 'retrieve_study' | 'retrieve_series' | 'retrieve_instance' | 'retrieve_frames' | 'metadata' | 'store';
 
 export interface AllowedPath {
   /** The path below the DICOMweb root, as received (already known to be safe to append). */
@@ -19,15 +20,15 @@ const RULES: Array<{ re: RegExp; get?: DicomwebAction; post?: DicomwebAction }> 
   { re: new RegExp('^studies$'), get: 'search', post: 'store' },
   { re: new RegExp('^series$'), get: 'search' },
   { re: new RegExp('^instances$'), get: 'search' },
-  { re: new RegExp(`^studies/(${UID})$`), get: 'retrieve', post: 'store' },
+  { re: new RegExp(`^studies/(${UID})$`), get: 'retrieve_study', post: 'store' },
   { re: new RegExp(`^studies/(${UID})/metadata$`), get: 'metadata' },
   { re: new RegExp(`^studies/(${UID})/(?:series|instances)$`), get: 'search' },
   { re: new RegExp(`^studies/(${UID})/series/${UID}$`), get: 'retrieve_series' },
   { re: new RegExp(`^studies/(${UID})/series/${UID}/metadata$`), get: 'metadata' },
   { re: new RegExp(`^studies/(${UID})/series/${UID}/instances$`), get: 'search' },
-  { re: new RegExp(`^studies/(${UID})/series/${UID}/instances/${UID}$`), get: 'retrieve' },
+  { re: new RegExp(`^studies/(${UID})/series/${UID}/instances/${UID}$`), get: 'retrieve_instance' },
   { re: new RegExp(`^studies/(${UID})/series/${UID}/instances/${UID}/metadata$`), get: 'metadata' },
-  { re: new RegExp(`^studies/(${UID})/series/${UID}/instances/${UID}/frames/${FRAMES}$`), get: 'retrieve' },
+  { re: new RegExp(`^studies/(${UID})/series/${UID}/instances/${UID}/frames/${FRAMES}$`), get: 'retrieve_frames' },
 ];
 
 /** The rule for `method` on `path` (below the root, no leading slash), or undefined when it is not forwarded. */

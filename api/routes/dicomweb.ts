@@ -1,11 +1,11 @@
 // /api/dicomweb/*: a thin, authenticated DICOMweb gateway to the PACS named by DICOMWEB_URL (QIDO-RS search, WADO-RS
 // retrieve and metadata, STOW-RS store). Session required, rate-limited per user, allow-listed paths and query keys
-// only (api/dicomweb/paths.ts), streamed both ways (api/dicomweb/forward.ts). Each series retrieved and each STOW is
-// written to the audit log. Without DICOMWEB_URL every path answers 503 pacs_not_configured.
+// only (api/dicomweb/paths.ts), streamed both ways (api/dicomweb/forward.ts). Each WADO-RS retrieve of pixel data
+// (study, series, instance, frames) and each STOW is written to the audit log (searches and metadata are not). Without DICOMWEB_URL every path answers 503 pacs_not_configured.
 import { createMiddleware } from 'hono/factory';
 import { MODEL_INFO } from '../../models/core/model.ts';
 import { requireSession } from '../auth/require-session.ts';
-import { writeAudit } from '../dicomweb/audit.ts';
+import { isAudited, writeAudit } from '../dicomweb/audit.ts';
 import { forward, limitStream } from '../dicomweb/forward.ts';
 import { allowedPath, forwardedQuery } from '../dicomweb/paths.ts';
 import type { AppEnv } from '../env.ts';
@@ -38,7 +38,7 @@ export function dicomwebRoutes() {
     'Forwarded: QIDO-RS GET studies, series, instances, studies/{study}/series, …/instances; WADO-RS GET studies/{study}, …/series/{series}, …/instances/{sop}, …/frames/{n}, and each …/metadata; ' +
     'STOW-RS POST studies and studies/{study} (multipart/related, streamed, SERIES_BODY_LIMIT_BYTES). UIDs are digits and dots; anything else is 404 not_found before the PACS is reached. ' +
     'Only Accept, Content-Type and the QIDO matching keys (PatientID, PatientName, StudyDate, AccessionNumber, ModalitiesInStudy, …, 8-digit tags, limit, offset, includefield, fuzzymatching) are forwarded. ' +
-    'Each series retrieved and each STOW is written to the audit log (user, time, SHA-256 of the Study Instance UID, model version for a STOW). ' +
+    'Each WADO-RS retrieve of pixel data (a study, a series, an instance, frames) and each STOW is written to the audit log (user, time, action, SHA-256 of the Study Instance UID, model version for a STOW); QIDO-RS searches and metadata are not. ' +
     '502/504 pacs_unavailable: the PACS is unreachable, failed, or did not answer within DICOMWEB_TIMEOUT_MS; 503 pacs_not_configured without DICOMWEB_URL.';
   const path = { params: z.object({ path: z.string().openapi({ description: 'The DICOMweb path below the root, e.g. studies/1.2.3/series' }) }) };
   for (const method of ['get', 'post'] as const) {
@@ -74,7 +74,7 @@ export function dicomwebRoutes() {
       method, path: allowed.path, query: forwardedQuery(new URL(target).searchParams),
       accept: c.req.header('accept'), contentType: c.req.header('content-type'), body, signal: c.req.raw.signal,
     });
-    if (res.ok && (allowed.action === 'retrieve_series' || allowed.action === 'store')) {
+    if (res.ok && isAudited(allowed.action)) {
       await writeAudit(deps.db, user.id, allowed.action, allowed.studyUid, MODEL_INFO.version);
     }
     return res;

@@ -1,7 +1,8 @@
 // /api/dicomweb/* against a real Orthanc (tests/support/orthanc.ts: Debian's Orthanc with its DICOMweb plugin, HTTP
 // basic auth on, a throw-away archive holding a generated 5-slice MR series): QIDO-RS, WADO-RS (the parts are the
 // uploaded files), metadata, STOW-RS then QIDO-RS; the session, the allow-list (no other path of Orthanc and no other
-// host reachable), the PACS down (502) and silent (504), the audit log, and the answer streamed on the real server.
+// host reachable), the PACS down (502) and silent (504), the audit log, and the answer streamed on the real server;
+// a fake PACS that sends its headers and a few bytes, then goes silent: the answer is broken off within the timeout.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
@@ -67,7 +68,10 @@ describe('the DICOMweb allow-list', () => {
   it('forwards DICOMweb resource paths only', () => {
     expect(allowedPath('GET', 'studies')?.action).toBe('search');
     expect(allowedPath('GET', `studies/${STUDY}/series/${SERIES}`)?.action).toBe('retrieve_series');
-    expect(allowedPath('GET', `studies/${STUDY}/series/${SERIES}/instances/1.2/frames/1,2`)?.action).toBe('retrieve');
+    expect(allowedPath('GET', `studies/${STUDY}`)?.action).toBe('retrieve_study');
+    expect(allowedPath('GET', `studies/${STUDY}/series/${SERIES}/instances/1.2`)?.action).toBe('retrieve_instance');
+    expect(allowedPath('GET', `studies/${STUDY}/series/${SERIES}/instances/1.2/frames/1,2`)?.action).toBe('retrieve_frames');
+    expect(allowedPath('GET', `studies/${STUDY}/series/${SERIES}/metadata`)?.action).toBe('metadata');
     expect(allowedPath('POST', `studies/${STUDY}`)).toEqual({ path: `studies/${STUDY}`, action: 'store', studyUid: STUDY });
     for (const bad of ['', 'studies/', 'studies/..', 'studies/../../instances', 'studies/%2e%2e', 'studies/1.2/../../tools', '/studies', 'studies//1.2',
       'studies\\1.2', 'studies/1..2', 'studies/.1', 'studies/1.', 'studies/01.2', 'http://evil.example/studies', '//evil.example/studies',
@@ -188,17 +192,32 @@ describe.runIf(available(hasOrthanc, 'Orthanc with the DICOMweb plugin (apt-get 
     expect(rows[0]!.model_version).toBeNull();
   });
 
-  it('one instance and the series metadata', async () => {
+  it('one instance, its frame, the whole study and the series metadata; each retrieve of pixel data audited, the metadata not', async () => {
+    const audited = async (action: string) => (await db.query<Record<string, unknown>>('select * from dicomweb_audit where user_id = $1 and action = $2', [userId, action]));
     const one = slices[2]!;
-    const res = await app.request(`/api/dicomweb/studies/${STUDY}/series/${SERIES}/instances/${SERIES}.${one.instance}`, { headers: { ...auth(), accept: 'multipart/related; type="application/dicom"' } });
+    const sop = `${SERIES}.${one.instance}`;
+    const res = await app.request(`/api/dicomweb/studies/${STUDY}/series/${SERIES}/instances/${sop}`, { headers: { ...auth(), accept: 'multipart/related; type="application/dicom"' } });
     expect(res.status).toBe(200);
     const parts = relatedParts(res.headers.get('content-type') ?? '', Buffer.from(await res.arrayBuffer()));
     expect(parts.map((p) => p.bytes.equals(Buffer.from(one.bytes)))).toEqual([true]);
+    const frame = await app.request(`/api/dicomweb/studies/${STUDY}/series/${SERIES}/instances/${sop}/frames/1`, { headers: { ...auth(), accept: 'multipart/related; type="application/octet-stream"' } });
+    expect(frame.status).toBe(200);
+    expect(relatedParts(frame.headers.get('content-type') ?? '', Buffer.from(await frame.arrayBuffer())).map((p) => p.bytes.length)).toEqual([64 * 64]);
+    const study = await app.request(`/api/dicomweb/studies/${STUDY}`, { headers: { ...auth(), accept: 'multipart/related; type="application/dicom"' } });
+    expect(study.status).toBe(200);
+    expect(relatedParts(study.headers.get('content-type') ?? '', Buffer.from(await study.arrayBuffer()))).toHaveLength(SLICES);
     const meta = await app.request(`/api/dicomweb/studies/${STUDY}/series/${SERIES}/metadata`, { headers: { ...auth(), accept: 'application/dicom+json' } });
     expect(meta.status).toBe(200);
     const datasets = await meta.json() as Dataset[];
     expect(datasets).toHaveLength(SLICES);
     expect(new Set(datasets.map((d) => tag(d, '00080018')))).toEqual(new Set(slices.map((s) => `${SERIES}.${s.instance}`)));
+    for (const action of ['retrieve_instance', 'retrieve_frames', 'retrieve_study']) {
+      const rows = await audited(action);
+      expect(rows, action).toHaveLength(1);
+      expect(rows[0]!.study_uid_sha256).toBe(studyUidHash(STUDY));
+      expect(rows[0]!.model_version).toBeNull();
+    }
+    expect(await audited('metadata')).toEqual([]);
   });
 
   it('STOW-RS of a new instance into the study, found again by QIDO-RS; audited with the model version and no patient data', async () => {
@@ -376,11 +395,151 @@ describe('what reaches the PACS (a recording HTTP server as the DICOMweb root)',
     expect(seen).toEqual([]);
   });
 
+  it('audits every WADO-RS retrieve of pixel data — study, series, instance, frames — with the study UID hash; searches and metadata not; a refused one not', async () => {
+    const { token: t } = await signUp(app);
+    const userId = ((await (await app.request('/api/me', { headers: { 'auth-token': t } })).json()) as { id: string }).id;
+    const study = '2.25.555001';
+    const series = `studies/${study}/series/2.25.555002`;
+    const instance = `${series}/instances/2.25.555003`;
+    const paths = [`studies/${study}`, series, instance, `${instance}/frames/1,2`, `studies/${study}/metadata`, `${series}/metadata`, `${instance}/metadata`, 'studies', `studies/${study}/series`, `${series}/instances`];
+    for (const p of paths) expect((await app.request(`/api/dicomweb/${p}`, { headers: { 'auth-token': t } })).status, p).toBe(200);
+    const rows = await db.query<{ action: string; study_uid_sha256: string; model_version: string | null }>('select action, study_uid_sha256, model_version from dicomweb_audit where user_id = $1 order by created_at, action', [userId]);
+    expect(rows.map((r) => r.action).sort()).toEqual(['retrieve_frames', 'retrieve_instance', 'retrieve_series', 'retrieve_study']);
+    for (const r of rows) expect(r).toMatchObject({ study_uid_sha256: studyUidHash(study), model_version: null });
+    expect(JSON.stringify(rows)).not.toContain(study);
+    // Not found at the PACS: nothing retrieved, nothing written.
+    const missing = createServer((_req, res) => { res.writeHead(404, { 'content-type': 'application/dicom+json' }); res.end('{}'); });
+    await new Promise<void>((r) => missing.listen(0, '127.0.0.1', () => r()));
+    try {
+      const none = makeApp(db, { config: testConfig({ dicomweb: loadConfig({ DICOMWEB_URL: `http://127.0.0.1:${(missing.address() as AddressInfo).port}/dicom-web` }).dicomweb }) });
+      const { token: t2 } = await signUp(none);
+      const id2 = ((await (await none.request('/api/me', { headers: { 'auth-token': t2 } })).json()) as { id: string }).id;
+      for (const p of paths.slice(0, 4)) expect((await none.request(`/api/dicomweb/${p}`, { headers: { 'auth-token': t2 } })).status, p).toBe(404);
+      expect(await db.query('select * from dicomweb_audit where user_id = $1', [id2])).toEqual([]);
+    } finally {
+      missing.closeAllConnections();
+      await new Promise((r) => missing.close(r));
+    }
+  });
+
   it('is rate-limited per user (429 rate_limited with Retry-After)', async () => {
     const limited = makeApp(db, { config: testConfig({ dicomweb: loadConfig({ DICOMWEB_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/pacs/dicom-web` }).dicomweb, limits: { ...testConfig().limits, dicomwebPerUser: { max: 2, windowMs: 60_000 } } }) });
     const { token: t } = await signUp(limited);
     const codes = [];
     for (let i = 0; i < 3; i++) codes.push((await limited.request('/api/dicomweb/studies', { headers: { 'auth-token': t } })).status);
     expect(codes).toEqual([200, 200, 429]);
+  });
+});
+
+describe('a PACS that sends its headers and some bytes, then goes silent (a fake DICOMweb root)', () => {
+  const TIMEOUT = 400;
+  let db: Db;
+  let server: Server;
+  let app: TestApp;
+  let token: string;
+  /** Each request's connection: when it was closed (the gateway aborting its upstream request closes it). */
+  const closed: Array<Promise<number>> = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      closed.push(new Promise((r) => req.socket.once('close', () => r(Date.now()))));
+      const url = req.url ?? '';
+      const multipart = /\/series\/[0-9.]+$/.test(url);
+      res.writeHead(200, { 'content-type': multipart ? 'multipart/related; type="application/dicom"; boundary=b0undary' : 'application/dicom+json' });
+      if (url.startsWith('/dicom-web/studies/2.25.7/series/2.25.8/instances')) {
+        // Slow but never silent for the timeout: a chunk every TIMEOUT / 3 ms, 8 of them, then the end.
+        let n = 0;
+        const tick = setInterval(() => {
+          if (++n < 8) res.write(n === 1 ? '[' : ' ');
+          else { clearInterval(tick); res.end(']'); }
+        }, TIMEOUT / 3);
+        req.socket.once('close', () => clearInterval(tick));
+        return;
+      }
+      res.write(multipart ? `--b0undary\r\nContent-Type: application/dicom\r\n\r\n${'D'.repeat(2000)}` : '[{"0020000D":');
+      // …and nothing more, the connection left open.
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const { port } = server.address() as AddressInfo;
+    db = await openPglite();
+    await migrate(db);
+    app = makeApp(db, { config: testConfig({ dicomweb: loadConfig({ DICOMWEB_URL: `http://127.0.0.1:${port}/dicom-web`, DICOMWEB_TIMEOUT_MS: String(TIMEOUT) }).dicomweb }) });
+    ({ token } = await signUp(app));
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await db?.close();
+  });
+
+  /** Reads a body to its end or its error: the bytes, and the error (undefined when it ended cleanly). */
+  async function drain(body: ReadableStream<Uint8Array>): Promise<{ bytes: number; error: unknown; ms: number }> {
+    const started = Date.now();
+    const reader = body.getReader();
+    let bytes = 0;
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return { bytes, error: undefined, ms: Date.now() - started };
+        bytes += value.length;
+      }
+    } catch (error) {
+      return { bytes, error, ms: Date.now() - started };
+    }
+  }
+
+  it('a search answer: the headers are passed on, then the body errors within about the timeout and the upstream request is aborted', async () => {
+    closed.length = 0;
+    const started = Date.now();
+    const res = await app.request('/api/dicomweb/studies', { headers: { 'auth-token': token } });
+    expect(res.status).toBe(200);
+    const got = await drain(res.body!);
+    expect(got.bytes).toBeGreaterThan(0);
+    expect(got.error).toMatchObject({ code: 'pacs_unavailable' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(TIMEOUT - 50);
+    expect(Date.now() - started).toBeLessThan(TIMEOUT + 2500);
+    expect(closed).toHaveLength(1);
+    expect(await closed[0]! - started).toBeLessThan(TIMEOUT + 2500);
+  });
+
+  it('a series through the real server: the client sees a broken body (not a clean end) within about the timeout', async () => {
+    closed.length = 0;
+    const http = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
+    await new Promise<void>((r) => http.once('listening', () => r()));
+    try {
+      const { port } = http.address() as AddressInfo;
+      const started = Date.now();
+      const res = await fetch(`http://127.0.0.1:${port}/api/dicomweb/studies/2.25.1/series/2.25.2`, { headers: { 'auth-token': token, accept: 'multipart/related; type="application/dicom"' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^multipart\/related/);
+      const got = await drain(res.body!);
+      expect(got.bytes).toBeGreaterThan(2000);
+      expect(got.error).toBeInstanceOf(Error);
+      const ms = Date.now() - started;
+      expect(ms).toBeGreaterThanOrEqual(TIMEOUT - 50);
+      expect(ms).toBeLessThan(TIMEOUT + 2500);
+      expect(closed).toHaveLength(1);
+      expect(await closed[0]! - started).toBeLessThan(TIMEOUT + 2500);
+    } finally {
+      http.closeAllConnections();
+      await new Promise((r) => http.close(r));
+    }
+  });
+
+  it('slow but never silent for the timeout (the timer starts again at each chunk): the whole answer, well past the timeout in all', async () => {
+    const res = await app.request('/api/dicomweb/studies/2.25.7/series/2.25.8/instances', { headers: { 'auth-token': token } });
+    expect(res.status).toBe(200);
+    const got = await drain(res.body!);
+    expect(got.error).toBeUndefined();
+    expect(got.bytes).toBe(8);
+    expect(got.ms).toBeGreaterThan(TIMEOUT * 1.5);
+  });
+
+  it('a slow client is not taken for a silent PACS: a body read only after twice the timeout still arrives whole', async () => {
+    const res = await app.request('/api/dicomweb/studies/2.25.7/series/2.25.8/instances', { headers: { 'auth-token': token } });
+    expect(res.status).toBe(200);
+    await new Promise((r) => setTimeout(r, TIMEOUT * 2));
+    const got = await drain(res.body!);
+    expect(got.error).toBeUndefined();
+    expect(got.bytes).toBe(8);
   });
 });
