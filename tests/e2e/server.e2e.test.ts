@@ -11,7 +11,7 @@ import { HAS_BROWSER, REPO, analyse, ensureBuilt, signUp, syntheticMri, tabletPr
 const startOn = (port: number, dataDir: string) =>
   startServer({ PORT: String(port), BIGBRAIN_DATA_DIR: dataDir, NODE_ENV: 'production' }, REPO);
 
-interface Det { id: string; clientId: string | null; source: string; tumorProbability: number }
+interface Det { id: string; clientId: string | null; source: string; result: string; tumorProbability: number }
 const detections = (page: Page) =>
   page.evaluate(async () => ((await (await fetch('/api/detections?limit=100')).json()) as { items: Det[] }).items) as Promise<Det[]>;
 
@@ -60,7 +60,10 @@ describe.runIf(HAS_BROWSER)('PWA against the real server', () => {
     const items = await detections(page);
     const device = items.find((d) => d.source === 'device')!;
     const onServer = items.find((d) => d.source === 'server')!;
-    expect(Math.abs(device.tumorProbability - onServer.tumorProbability)).toBeLessThanOrEqual(1e-3);
+    // The device runs the fp32 model, the server its int8 build (MODEL_PRECISION's default; models/MODEL_CARD.md):
+    // the same result, P(tumour) within a few hundredths (≤ 0.02 on 230 real MRIs, tests/models/int8.test.ts).
+    expect(onServer.result).toBe(device.result);
+    expect(Math.abs(device.tumorProbability - onServer.tumorProbability)).toBeLessThanOrEqual(0.05);
 
     // The network really gone: stop the server process, then reload and analyse.
     await server.stop();
