@@ -1,57 +1,8 @@
 // pp-1 as it was written first (commit 9d99b47), kept as the oracle for tests/models/preprocess-identity.test.ts:
 // the faster models/core/preprocess.ts must give bit-identical crops and tensors. Not used by the app.
-// The one preprocessing pipeline: pixels in, model tensor out.
-// Pure TypeScript on plain buffers so the browser, the server and the dataset script
-// run exactly the same arithmetic.
+// Only the arithmetic is kept; the types and the input checks are the app's own.
 import { INPUT_SIZE } from '../../models/core/contract.ts';
-import { CodedError, isTooLarge, isTooSmall, tooLargeMessage, tooSmallMessage } from '../../models/core/errors.ts';
-
-export const PREPROCESS_VERSION = 'pp-1';
-
-export interface Pixels {
-  data: Uint8Array | Uint8ClampedArray;
-  width: number;
-  height: number;
-  /** 1 = grey, 3 = RGB, 4 = RGBA (alpha composited over black, the MRI background). */
-  channels: 1 | 2 | 3 | 4;
-}
-
-export interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-export interface Preprocessed {
-  /** size × size grey pixels, the crop the model sees. */
-  pixels: Uint8Array;
-  /** Float32 [1, 1, size, size], pixels / 255. */
-  tensor: Float32Array;
-  size: number;
-  crop: Box;
-  /** Mean absolute channel difference (0 for grey images): MRIs are grey. */
-  colourfulness: number;
-}
-
-export const PREPROCESS_ERROR_CODES = ['bad_dimensions', 'too_large', 'too_small', 'bad_buffer'] as const;
-export type PreprocessErrorCode = (typeof PREPROCESS_ERROR_CODES)[number];
-
-export class PreprocessError extends CodedError<PreprocessErrorCode> {}
-
-export function validatePixels({ data, width, height, channels }: Pixels): void {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new PreprocessError('bad_dimensions', `Image dimensions must be positive integers, got ${width}×${height}.`);
-  }
-  if (isTooLarge(width, height)) throw new PreprocessError('too_large', tooLargeMessage(width, height));
-  if (isTooSmall(width, height)) throw new PreprocessError('too_small', tooSmallMessage(width, height));
-  if (![1, 2, 3, 4].includes(channels)) {
-    throw new PreprocessError('bad_buffer', `Unsupported channel count ${channels}.`);
-  }
-  if (data.length !== width * height * channels) {
-    throw new PreprocessError('bad_buffer', `Pixel buffer holds ${data.length} bytes, expected ${width * height * channels}.`);
-  }
-}
+import { validatePixels, type Box, type Pixels, type Preprocessed } from '../../models/core/preprocess.ts';
 
 /** Luma (BT.601), alpha composited over black. Plain IEEE arithmetic: every JS runtime agrees. */
 export function toGrey(px: Pixels): { grey: Uint8Array; colourfulness: number } {
