@@ -2,13 +2,16 @@
 // "Send result to PACS" (web/features/pacs SendResult) with a stubbed client (tests/api/dicomweb-sr.test.ts and
 // tests/e2e/pacs.e2e.test.ts store into a real Orthanc): nothing is sent without the user's click and confirmation;
 // the confirmation lists what the SR holds; sending → sent with the new Series Instance UID; the PACS down → the
-// pacs_unavailable message and Retry with the same file (same UIDs); offline → no send. The STOW answer check.
+// pacs_unavailable message and Retry with the same file (same UIDs); offline → no send. The STOW answer check, and the
+// real client's STOW against a loopback server: Accept: application/dicom+json sent, a 202 or an unreadable answer a failure.
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BASIC_TEXT_SR, RESEARCH_NOTE, type SrEvidence, type SrFindings } from '../../models/core/dicom/index.ts';
 import { parseDicom } from '../../models/core/dicom/parse.ts';
 import { SendResult, type PacsClient } from '../../web/features/pacs/index.ts';
-import { checkStowAnswer } from '../../web/features/pacs/client.ts';
+import { checkStowAnswer, createPacsClient } from '../../web/features/pacs/client.ts';
 
 afterEach(cleanup);
 
@@ -139,15 +142,55 @@ describe('Send result to PACS', () => {
 });
 
 describe('the STOW-RS answer check', () => {
-  it('stored, empty or non-JSON: fine; a Failed SOP Sequence or fewer stored than sent: a refusal', () => {
-    const ok = { '00081198': { vr: 'SQ' }, '00081199': { vr: 'SQ', Value: [{ '00081155': { vr: 'UI', Value: ['2.25.1'] } }] } };
+  const ok = { '00081198': { vr: 'SQ' }, '00081199': { vr: 'SQ', Value: [{ '00081155': { vr: 'UI', Value: ['2.25.1'] } }] } };
+
+  it('every instance listed as stored, none failed: fine, as text, as JSON or as an ArrayBuffer', () => {
     expect(() => checkStowAnswer(JSON.stringify(ok), 1)).not.toThrow();
     expect(() => checkStowAnswer(ok, 1)).not.toThrow();
-    expect(() => checkStowAnswer('', 1)).not.toThrow();
-    expect(() => checkStowAnswer('<NativeDicomModel/>', 1)).not.toThrow();
+    expect(() => checkStowAnswer([ok], 1, 200)).not.toThrow();
+    expect(() => checkStowAnswer(new TextEncoder().encode(JSON.stringify(ok)).buffer, 1)).not.toThrow();
+  });
+
+  it('a Failed SOP Sequence, fewer stored than sent, a 202, or an answer that cannot be read: a refusal', () => {
     const failed = { '00081198': { vr: 'SQ', Value: [{ '00081197': { vr: 'US', Value: [0xa700] } }] } };
     expect(() => checkStowAnswer(JSON.stringify(failed), 1)).toThrow(/refused 1 of 1/);
+    expect(() => checkStowAnswer(failed, 1)).toThrow(expect.objectContaining({ status: 409, refused: true }));
     expect(() => checkStowAnswer(JSON.stringify(ok), 2)).toThrow(/refused 1 of 2/);
-    try { checkStowAnswer(failed, 1); } catch (err) { expect(err).toMatchObject({ status: 409, refused: true }); }
+    expect(() => checkStowAnswer({}, 1)).toThrow(/refused 1 of 1/); // nothing listed as stored
+    expect(() => checkStowAnswer(JSON.stringify(ok), 1, 202)).toThrow(expect.objectContaining({ message: expect.stringMatching(/202 Accepted/), refused: true }));
+    for (const unreadable of ['', '<NativeDicomModel/>', 'OK', '[]', '"stored"', null, undefined, 42]) {
+      expect(() => checkStowAnswer(unreadable, 1), String(unreadable)).toThrow(expect.objectContaining({ message: expect.stringMatching(/could not be read/), refused: true }));
+    }
+  });
+});
+
+describe('the real client: STOW-RS against a loopback server', () => {
+  it('asks for DICOM JSON; a confirmed answer resolves; a 202, an empty or non-JSON answer rejects as a refusal', async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    let answer: { status: number; body: string } = { status: 200, body: '' };
+    const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*' };
+    const server = createServer((req, res) => {
+      if (req.method === 'OPTIONS') { res.writeHead(204, cors); res.end(); return; }
+      seen.push(req.headers);
+      req.resume();
+      req.on('end', () => { res.writeHead(answer.status, { ...cors, 'content-type': 'application/dicom+json' }); res.end(answer.body); });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const client = createPacsClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/dicomweb`);
+      const stored = JSON.stringify({ '00081199': { vr: 'SQ', Value: [{ '00081155': { vr: 'UI', Value: ['2.25.9'] } }] } });
+      answer = { status: 200, body: stored };
+      await expect(client.storeInstances(STUDY, [new Uint8Array(8)])).resolves.toBeUndefined();
+      expect(seen[0]!.accept).toBe('application/dicom+json');
+      expect(seen[0]!['content-type']).toMatch(/^multipart\/related; type="application\/dicom"/);
+      for (const [status, body, why] of [[202, stored, /202 Accepted/], [200, '', /could not be read/], [200, '<NativeDicomModel/>', /could not be read/]] as const) {
+        answer = { status, body };
+        await expect(client.storeInstances(STUDY, [new Uint8Array(8)]), `${status} ${body}`).rejects.toMatchObject({ refused: true, message: expect.stringMatching(why) });
+      }
+      expect(seen.map((h) => h.accept)).toEqual(Array(4).fill('application/dicom+json'));
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 });

@@ -1,8 +1,9 @@
 // The clinic's PACS (issue 14): search studies over QIDO-RS through the server's gateway, list a study's series,
 // open one — fetched in one WADO-RS series retrieve (audited by the gateway) with progress in bytes and, when the
 // answer's length is known, slices — and hand the files to the series
-// feature (through web/app), which reads and analyses them on the device exactly as a local series.
-import { useState, type FormEvent } from 'react';
+// feature (through web/app), which reads and analyses them on the device exactly as a local series. Cancel, shown
+// while a series is being fetched, aborts the request: nothing is kept or analysed.
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { PacsClient, SeriesRow, StudyQuery, StudyRow } from './client.ts';
 import { pacsErrorText } from './errors.ts';
 
@@ -41,6 +42,10 @@ export function PacsPanel({ client, online, onFiles }: PacsPanelProps) {
   const [open, setOpen] = useState<{ study: StudyRow; series: SeriesRow[] | null } | null>(null);
   const [fetching, setFetching] = useState<Fetching | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  /** The fetch in flight, for Cancel (and aborted if the panel goes away). */
+  const inFlight = useRef<AbortController | null>(null);
+  useEffect(() => () => inFlight.current?.abort(), []);
   const set = (k: keyof StudyQuery) => (e: { target: { value: string } }) => setQuery((q) => ({ ...q, [k]: e.target.value }));
 
   const search = (e: FormEvent) => {
@@ -65,13 +70,18 @@ export function PacsPanel({ client, online, onFiles }: PacsPanelProps) {
 
   const openSeries = async (study: StudyRow, s: SeriesRow) => {
     setError(null);
+    setNote(null);
     setFetching({ expected: s.slices, loaded: 0, total: null, done: null });
+    const abort = new AbortController();
+    inFlight.current = abort;
     let received = 0;
     try {
       const parts = await client.retrieveSeries(study.studyUid, s.seriesUid, (loaded, total) => {
+        if (abort.signal.aborted) return;
         received = loaded;
         setFetching({ expected: s.slices, loaded, total, done: null });
-      });
+      }, abort.signal);
+      if (abort.signal.aborted) throw new DOMException('cancelled', 'AbortError');
       // Fewer slices than the PACS counts: the answer was cut short (the files are dropped, nothing is analysed).
       if (s.slices !== null && parts.length < s.slices) throw Object.assign(new Error('short series'), { short: parts.length });
       const bytes = parts.reduce((n, b) => n + b.byteLength, 0);
@@ -80,9 +90,19 @@ export function PacsPanel({ client, online, onFiles }: PacsPanelProps) {
       setFetching(null);
       onFiles(files, { studyUid: study.studyUid, seriesUid: s.seriesUid });
     } catch (err) {
+      if (abort.signal.aborted) return; // cancelled: said by cancel()
       setFetching(null);
       setError(cutText(err, received, s.slices) ?? errorText(err));
+    } finally {
+      if (inFlight.current === abort) inFlight.current = null;
     }
+  };
+
+  const cancel = () => {
+    inFlight.current?.abort();
+    inFlight.current = null;
+    setFetching(null);
+    setNote('Fetch cancelled: nothing was kept or analysed.');
   };
 
   const slicesText = (f: Fetching) => {
@@ -113,6 +133,7 @@ export function PacsPanel({ client, online, onFiles }: PacsPanelProps) {
         <button type="submit" disabled={!online || searching}>{searching ? 'Searching…' : 'Search'}</button>
       </form>
       {error && <p role="alert" className="error">{error}</p>}
+      {note && !fetching && <p role="status" className="muted">{note}</p>}
       {studies && (
         studies.length === 0 ? <p className="muted">No study found.</p> : (
           <ul className="pacs-studies" aria-label="PACS studies">
@@ -138,10 +159,13 @@ export function PacsPanel({ client, online, onFiles }: PacsPanelProps) {
         )
       )}
       {fetching && (
-        <p role="status" data-testid="pacs-progress">
-          Fetching: {slicesText(fetching)} · {mib(fetching.loaded)}{fetching.total ? ` of ${mib(fetching.total)}` : ''} received
-          {fetching.total ? <progress value={fetching.loaded} max={fetching.total} aria-label="Fetching series" /> : <progress aria-label="Fetching series" />}
-        </p>
+        <div className="pacs-fetching">
+          <p role="status" data-testid="pacs-progress">
+            Fetching: {slicesText(fetching)} · {mib(fetching.loaded)}{fetching.total ? ` of ${mib(fetching.total)}` : ''} received
+            {fetching.total ? <progress value={fetching.loaded} max={fetching.total} aria-label="Fetching series" /> : <progress aria-label="Fetching series" />}
+          </p>
+          <button type="button" className="pacs-cancel" onClick={cancel}>Cancel fetching</button>
+        </div>
       )}
     </section>
   );

@@ -37,30 +37,38 @@ export interface PacsClient {
   searchSeries(studyUid: string): Promise<SeriesRow[]>;
   /**
    * A series' DICOM Part 10 instances, in one WADO-RS series retrieve (the request the gateway audits as the study
-   * opened); onProgress with the bytes received and the answer's length when it is known.
+   * opened); onProgress with the bytes received and the answer's length when it is known. `signal` aborts the request
+   * (the promise then rejects with an AbortError).
    */
-  retrieveSeries(studyUid: string, seriesUid: string, onProgress: (loaded: number, total: number | null) => void): Promise<ArrayBuffer[]>;
+  retrieveSeries(studyUid: string, seriesUid: string, onProgress: (loaded: number, total: number | null) => void, signal?: AbortSignal): Promise<ArrayBuffer[]>;
   /**
    * STOW-RS of Part 10 instances into a study (the gateway audits it). Rejects, with the HTTP status, when the PACS
-   * refuses or fails, and when its answer lists the instance as failed (Failed SOP Sequence) or does not list it.
+   * refuses or fails, and when its answer does not confirm every instance stored (checkStowAnswer: a 202, an
+   * unreadable answer, a Failed SOP Sequence, fewer listed than sent).
    */
   storeInstances(studyUid: string, instances: Uint8Array[]): Promise<void>;
 }
 
-/** A STOW-RS answer that lists failed instances (00081198), or fewer stored than sent, is a failure, whatever its status. */
-export function checkStowAnswer(body: unknown, sent: number): void {
+/**
+ * A STOW-RS answer (asked for as application/dicom+json) is a success only when it confirms every instance: a 202
+ * Accepted (stored with warnings, or some not at all), an answer that cannot be read as DICOM JSON (empty, XML, an
+ * error page), one that lists failed instances (00081198) or lists fewer stored (00081199) than sent is a failure,
+ * whatever its status.
+ */
+export function checkStowAnswer(body: unknown, sent: number, status = 200): void {
+  const refused = (why: string) => Object.assign(new Error(why), { status: 409, refused: true });
+  if (status === 202) throw refused(`it answered 202 Accepted: not every instance was stored as sent`);
   let json: unknown = body;
-  if (typeof body === 'string') {
-    if (!body.trim()) return; // an empty 200: nothing to check
-    try { json = JSON.parse(body); } catch { return; } // XML or other: the status said it was stored
+  // (An ArrayBuffer from any realm: instanceof would miss one from another window or worker.)
+  if (typeof body === 'string' || Object.prototype.toString.call(body) === '[object ArrayBuffer]') {
+    const text = typeof body === 'string' ? body : new TextDecoder().decode(body as ArrayBuffer);
+    try { json = JSON.parse(text); } catch { json = undefined; }
   }
   const ds = (Array.isArray(json) ? json[0] : json) as Dataset | undefined;
-  if (!ds || typeof ds !== 'object') return;
+  if (!ds || typeof ds !== 'object' || Array.isArray(ds)) throw refused('its answer could not be read, so nothing confirms the result was stored');
   const failed = ds['00081198']?.Value?.length ?? 0;
-  const stored = ds['00081199']?.Value?.length;
-  if (failed > 0 || (stored !== undefined && stored < sent)) {
-    throw Object.assign(new Error(`it refused ${failed || sent - (stored ?? 0)} of ${sent} instances`), { status: 409, refused: true });
-  }
+  const stored = ds['00081199']?.Value?.length ?? 0;
+  if (failed > 0 || stored < sent) throw refused(`it refused ${failed || sent - stored} of ${sent} instances`);
 }
 
 type Dataset = Record<string, { vr?: string; Value?: unknown[] } | undefined>;
@@ -91,6 +99,8 @@ export function studyQueryParams(q: StudyQuery): Record<string, string> {
 
 export function createPacsClient(url = `${location.origin}/api/dicomweb`): PacsClient {
   const client = new dicomweb.DICOMwebClient({ url, singlepart: false, headers: {} });
+  // STOW-RS asks for its answer as DICOM JSON (the library sends no Accept of its own), to check it (checkStowAnswer).
+  const stow = new dicomweb.DICOMwebClient({ url, singlepart: false, headers: { Accept: 'application/dicom+json' } });
   return {
     async searchStudies(q) {
       const rows = (await client.searchForStudies({ queryParams: studyQueryParams(q) })) as Dataset[];
@@ -116,18 +126,29 @@ export function createPacsClient(url = `${location.origin}/api/dicomweb`): PacsC
         };
       });
     },
-    retrieveSeries(studyUid, seriesUid, onProgress) {
-      return client.retrieveSeries({
-        studyInstanceUID: studyUid,
-        seriesInstanceUID: seriesUid,
-        request: { progressCallback: (e: ProgressEvent) => onProgress(e.loaded, e.lengthComputable ? e.total : null) },
+    retrieveSeries(studyUid, seriesUid, onProgress, signal) {
+      const aborted = () => new DOMException('The series fetch was cancelled.', 'AbortError');
+      if (signal?.aborted) return Promise.reject(aborted());
+      // Our own XMLHttpRequest, so that the signal can abort it; the promise settles at once, whatever the library does then.
+      const xhr = new XMLHttpRequest();
+      return new Promise<ArrayBuffer[]>((resolve, reject) => {
+        const abort = () => { reject(aborted()); xhr.abort(); };
+        signal?.addEventListener('abort', abort, { once: true });
+        client.retrieveSeries({
+          studyInstanceUID: studyUid,
+          seriesInstanceUID: seriesUid,
+          request: { instance: xhr, progressCallback: (e: ProgressEvent) => onProgress(e.loaded, e.lengthComputable ? e.total : null) },
+        }).then(resolve, (err: unknown) => reject(signal?.aborted ? aborted() : err))
+          .finally(() => signal?.removeEventListener('abort', abort));
       });
     },
     async storeInstances(studyUid, instances) {
       // A copy of each file's own bytes (dicomweb-client takes ArrayBuffers).
       const datasets = instances.map((b) => b.slice().buffer);
-      const answer: unknown = await client.storeInstances({ studyInstanceUID: studyUid, datasets });
-      checkStowAnswer(answer, instances.length);
+      // Our own XMLHttpRequest, to read the answer's status (the library resolves a 202 as it does a 200).
+      const xhr = new XMLHttpRequest();
+      const answer: unknown = await stow.storeInstances({ studyInstanceUID: studyUid, datasets, request: { instance: xhr } });
+      checkStowAnswer(answer, instances.length, xhr.status);
     },
   };
 }
