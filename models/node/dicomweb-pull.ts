@@ -133,15 +133,19 @@ async function search(src: DicomwebSource, path: string): Promise<Dataset[]> {
   return rows as Dataset[];
 }
 
-/** Every study's UID (QIDO-RS /studies, page by page with limit/offset). */
+/**
+ * Every study's UID (QIDO-RS /studies, page by page with limit/offset). A short page is not the end: archives cap a
+ * page below the limit asked for (Orthanc's LimitFindResults, dcm4chee's maximum), so the next offset is past the
+ * rows received and the last page is the one that adds nothing (empty, or an archive that ignores offset).
+ */
 export async function listStudies(src: DicomwebSource): Promise<string[]> {
   const seen = new Set<string>();
-  for (let offset = 0; ; offset += PAGE) {
-    const page = (await search(src, `studies?limit=${PAGE}&offset=${offset}&includefield=0020000D`)).map((d) => text(d, '0020000D')).filter(Boolean);
+  for (let offset = 0; ;) {
+    const rows = await search(src, `studies?limit=${PAGE}&offset=${offset}&includefield=0020000D`);
     const before = seen.size;
-    for (const uid of page) seen.add(uid);
-    // A short page is the last; so is one that adds nothing (an archive that ignores offset).
-    if (page.length < PAGE || seen.size === before) return [...seen];
+    for (const uid of rows.map((d) => text(d, '0020000D'))) if (uid) seen.add(uid);
+    if (rows.length === 0 || seen.size === before) return [...seen];
+    offset += rows.length;
   }
 }
 

@@ -3,15 +3,21 @@
 // and answered with the very lines the same files on disk give: a line a file (a frame) without --series, a line a
 // series with it (--slices adds the slices' lines). Each file is named `dicomweb:<study UID>/<series UID>/<SOP
 // Instance UID>`. Studies in the order given (or the archive's), series by Series Number, files by SOP Instance UID.
+// Series whose Modality says they hold no images (SR, KO, PR: BigBrain's own result SRs among them) are not pulled,
+// and a pulled file without pixel data is skipped, not an error: both counted on stderr, as --series counts skips. A
+// named study the archive does not have (no series, or a 404) is a not_found line; the run goes on (exit 1 at the end).
 // A series is printed only once all of it has arrived and been answered: the archive unreachable, failing or stopping
 // mid-series ends the run with one JSON line {code: "pacs_unavailable"} and exit 1, nothing of that series printed
 // (the series before it were complete); run it again once the archive is back.
 import { createClassifier } from '../node/classifier.ts';
 import { createBatchingDetector } from '../node/detect-inline.ts';
-import { dicomwebSource, listSeries, listStudies, PacsRefused, PacsUnavailable, retrieveSeries, type DicomwebSource } from '../node/dicomweb-pull.ts';
+import { dicomwebSource, listSeries, listStudies, PacsRefused, PacsUnavailable, retrieveSeries, type DicomwebSource, type SeriesRef } from '../node/dicomweb-pull.ts';
 import { analyseSeriesFile, countSkips, mapBounded, type FileOutcome } from '../node/series.ts';
 import { fileLines } from './classify-file.ts';
 import { seriesLines } from './classify-series.ts';
+
+/** Series of these modalities hold no image to analyse (structured reports, key object selections, presentation states). */
+export const NO_IMAGE_MODALITIES: ReadonlySet<string> = new Set(['SR', 'KO', 'PR']);
 
 const USAGE = 'usage: npm run classify -- --dicomweb <DICOMweb root URL> [--study <Study Instance UID>]… [--series [--slices]] [--heatmap] [--overlay]';
 
@@ -58,17 +64,32 @@ export async function classifyDicomweb(argv: readonly string[]): Promise<number>
   let seriesDone = 0;
   let instances = 0;
   const outcomes: FileOutcome[] = [];
+  /** Files without pixel data in per-file mode (--series counts its own in outcomes). */
+  const fileSkips: Record<string, number> = {};
+  /** Series not pulled, by Modality. */
+  const notPulled: Record<string, number> = {};
   let at: { study?: string; series?: string } = {};
   try {
     const studies = args.studies.length ? args.studies : await listStudies(src);
     for (const study of studies) {
       at = { study };
-      const refs = await listSeries(src, study);
+      let refs: SeriesRef[];
+      try {
+        refs = await listSeries(src, study);
+      } catch (e) {
+        // An archive that answers an unknown study with 404 (others answer an empty list): that study only.
+        if (!(args.studies.length && e instanceof PacsRefused && e.status === 404)) throw e;
+        refs = [];
+      }
       if (refs.length === 0 && args.studies.length) {
         console.log(JSON.stringify({ file: `dicomweb:${study}`, error: 'No such study on the PACS (no series found).', code: 'not_found' }));
         failed = true;
       }
       for (const ref of refs) {
+        if (NO_IMAGE_MODALITIES.has(ref.modality.trim().toUpperCase())) {
+          notPulled[ref.modality] = (notPulled[ref.modality] ?? 0) + 1;
+          continue;
+        }
         at = { study, series: ref.seriesUid };
         const pulled = (await retrieveSeries(src, ref)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
         // The whole series is here: answer it, then print it in one go.
@@ -81,6 +102,10 @@ export async function classifyDicomweb(argv: readonly string[]): Promise<number>
         } else {
           for (const p of pulled) {
             const r = await fileLines(classifier, p.name, p.bytes, options);
+            if (r.skipped) {
+              fileSkips[r.skipped] = (fileSkips[r.skipped] ?? 0) + 1;
+              continue;
+            }
             if (r.failed) failed = true;
             lines.push(...r.lines.map((l) => JSON.stringify(l)));
           }
@@ -97,8 +122,10 @@ export async function classifyDicomweb(argv: readonly string[]): Promise<number>
   } finally {
     await classifier.release();
   }
-  const skips = countSkips(outcomes);
+  const skips = args.series ? countSkips(outcomes) : fileSkips;
   const skipped = Object.values(skips).reduce((a, b) => a + b, 0);
-  console.error(`${seriesDone} series, ${instances} files pulled from ${src.root}${args.series ? `; skipped ${skipped}${skipped ? ` ${JSON.stringify(skips)}` : ''}` : ''}`);
+  const unpulled = Object.values(notPulled).reduce((a, b) => a + b, 0);
+  console.error(`${seriesDone} series, ${instances} files pulled from ${src.root}; skipped ${skipped}${skipped ? ` ${JSON.stringify(skips)}` : ''}` +
+    `${unpulled ? `; ${unpulled} series not pulled (no images: ${JSON.stringify(notPulled)})` : ''}`);
   return failed ? 1 : 0;
 }

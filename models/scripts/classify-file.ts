@@ -8,6 +8,11 @@ export interface FileLines {
   lines: Array<Record<string, unknown>>;
   /** The file could not be read (an error line); a refusal (not an MRI) is an answer, not a failure. */
   failed: boolean;
+  /**
+   * 'no image': a DICOM file without pixel data (an SR, a KO, a PR, a DICOMDIR …). Still an error line and a failure
+   * for a file named on the command line; over DICOMweb (classify-dicomweb.ts) skipped and counted, as --series does.
+   */
+  skipped?: 'no image';
 }
 
 export async function fileLines(classifier: Classifier, file: string, bytes: Uint8Array, options: { heatmap: boolean; overlay: boolean }): Promise<FileLines> {
@@ -34,6 +39,7 @@ export async function fileLines(classifier: Classifier, file: string, bytes: Uin
       return { failed: false, lines: [{ file, result: 'Not a brain MRI', label: null, probabilities: null, tumorProbability: null, reason: e.message, code: e.code }] };
     }
     // code: the same stable code the server answers with (too_small, corrupt_image, unsupported_type, …).
-    return { failed: true, lines: [{ file, error: (e as Error).message, code: (e as { code?: string }).code }] };
+    const skipped = e instanceof DicomError && e.code === 'no_image' ? { skipped: 'no image' as const } : {};
+    return { failed: true, ...skipped, lines: [{ file, error: (e as Error).message, code: (e as { code?: string }).code }] };
   }
 }

@@ -3,13 +3,17 @@
 // written to a folder; the lines over DICOMweb equal the lines for the folder (but `file` and `ms`), per file and per
 // series; --study picks studies; no credentials, a closed port; Orthanc stopped mid-series (a relay holds the answer
 // part way, then Orthanc is stopped) → one pacs_unavailable line, exit 1, nothing of that series; a rerun after the
-// restart gives every line.
+// restart gives every line. An archive that answers an unknown --study with 404: its not_found line, the run goes on.
+// BigBrain's own result SR in the archive (and a file without pixel data in an image series): skipped and counted,
+// exit 0, the image lines as before. QIDO-RS paging (a fake archive that caps its pages): every study listed.
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildResultSr, patientStudyOf, type SrEvidence, type SrFindings } from '../../models/core/dicom/index.ts';
+import { parseDicom } from '../../models/core/dicom/parse.ts';
 import { dicomwebSource, listSeries, listStudies, retrieveSeries } from '../../models/node/dicomweb-pull.ts';
 import { fixtureDir, sampleJpegs } from '../support/dicom-fixtures.ts';
 import { freePort, hasOrthanc, ORTHANC_PASSWORD, ORTHANC_USER, startOrthanc, type Orthanc } from '../support/orthanc.ts';
@@ -199,4 +203,99 @@ describe.runIf(available(hasOrthanc, 'Orthanc with the DICOMweb plugin (apt-get 
     expect(again.status, again.stdout + again.stderr).toBe(0);
     expect(lines(again.stdout).map(same)).toEqual(diskSeries.map(same));
   }, 180_000);
+
+  it('an archive that answers an unknown --study with 404: its not_found line, then the other studies as before; exit 1', async () => {
+    // In front of Orthanc (which answers an unknown study with an empty list), one that answers it 404 as others do.
+    const proxy = createServer((req, res) => {
+      if ((req.url ?? '').startsWith('/dicom-web/studies/2.25.1/series')) { res.writeHead(404, { 'content-type': 'application/dicom+json' }); res.end('{}'); return; }
+      fetch(`${orthanc.url}${req.url}`, { headers: { accept: req.headers.accept ?? '*/*', authorization: req.headers.authorization ?? '' } })
+        .then(async (r) => { res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/octet-stream' }); res.end(Buffer.from(await r.arrayBuffer())); })
+        .catch(() => res.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    try {
+      const root = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/dicom-web`;
+      // Not spawnSync: the proxy runs in this process.
+      const r = await cliAsync(['--dicomweb', root, '--study', '2.25.1', '--study', STUDY_B]);
+      expect(r.status, r.stderr).toBe(1);
+      const got = lines(r.stdout);
+      expect(got[0]).toEqual({ file: 'dicomweb:2.25.1', error: expect.stringMatching(/no such study/i), code: 'not_found' });
+      expect(bySop(got.slice(1))).toEqual(bySop(disk.filter((l) => sopOf(l.file).startsWith(`${B_T1}.`))));
+      expect(got.slice(1)).toHaveLength(3);
+      expect(r.stderr).toMatch(/1 series, 3 files pulled from/);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((r) => proxy.close(r));
+    }
+  }, 120_000);
+
+  it('BigBrain’s own result SR in the archive, and a file without pixel data in an image series: per file, exit 0, the image lines as before, both counted on stderr', async () => {
+    const b = written.filter((w) => w.seriesUid === B_T1).map((w) => parseDicom(w.bytes));
+    const evidence: SrEvidence = {
+      patientStudy: patientStudyOf(b[0]!.dataSet), seriesInstanceUid: B_T1, seriesDescription: 'T1 AX B',
+      instances: b.map((p) => ({ sopClassUid: p.meta.sopClassUid, sopInstanceUid: p.meta.sopInstanceUid, instanceNumber: p.meta.instanceNumber })),
+    };
+    const findings: SrFindings = {
+      verdict: 'No Tumor', tumorProbability: 0.1, label: 'notumor', uncertain: false, counted: 3, slices: 3, notCounted: [], keySlices: [], complete: true,
+      model: { name: 'bigbrain-test', version: '0.0.0' },
+    };
+    const sr = buildResultSr({ evidence, findings });
+    // Another, its Modality made OT: a series the CLI does pull, whose one file holds no pixel data.
+    const ot = buildResultSr({ evidence, findings });
+    ot.bytes.set([0x4f, 0x54], parseDicom(ot.bytes).dataSet.elements.x00080060!.dataOffset);
+    expect(parseDicom(ot.bytes).meta.modality).toBe('OT');
+    await orthanc.upload(sr.bytes);
+    await orthanc.upload(ot.bytes);
+    expect((await listSeries(dicomwebSource(orthanc.dicomweb, CREDS), STUDY_B)).map((s) => s.modality).sort()).toEqual(['MR', 'OT', 'SR']);
+
+    const r = await cliAsync(['--dicomweb', orthanc.dicomweb]);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const got = lines(r.stdout);
+    expect(got).toHaveLength(written.length);
+    expect(bySop(got)).toEqual(bySop(disk));
+    for (const uid of [sr.sopInstanceUid, ot.sopInstanceUid, sr.seriesInstanceUid, ot.seriesInstanceUid]) expect(r.stdout).not.toContain(uid);
+    expect(r.stderr).toMatch(/4 series, 19 files pulled from \S+; skipped 1 \{"no image":1\}; 1 series not pulled \(no images: \{"SR":1\}\)/);
+  }, 180_000);
+});
+
+describe('QIDO-RS paging of the studies (a fake archive)', () => {
+  const UIDS = Array.from({ length: 8 }, (_, k) => `2.25.77${k}`);
+  async function archive(pageCap: number, ignoresOffset = false) {
+    const offsets: number[] = [];
+    const server = createServer((req, res) => {
+      const q = new URL(req.url ?? '/', 'http://x').searchParams;
+      const offset = Number(q.get('offset') ?? 0);
+      offsets.push(offset);
+      const from = ignoresOffset ? 0 : offset;
+      const rows = UIDS.slice(from, from + Math.min(pageCap, Number(q.get('limit') ?? 1000))).map((u) => ({ '0020000D': { vr: 'UI', Value: [u] } }));
+      res.writeHead(200, { 'content-type': 'application/dicom+json' });
+      res.end(JSON.stringify(rows));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    return {
+      offsets,
+      src: dicomwebSource(`http://127.0.0.1:${(server.address() as AddressInfo).port}/dicom-web`, {}),
+      close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    };
+  }
+
+  it('an archive that caps its pages below the limit asked for: paged on past each short page, every study once', async () => {
+    const a = await archive(3);
+    try {
+      expect(await listStudies(a.src)).toEqual(UIDS);
+      expect(a.offsets).toEqual([0, 3, 6, 8]);
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('an archive that ignores offset: stops at the page that adds nothing', async () => {
+    const a = await archive(3, true);
+    try {
+      expect(await listStudies(a.src)).toEqual(UIDS.slice(0, 3));
+      expect(a.offsets).toEqual([0, 3]);
+    } finally {
+      await a.close();
+    }
+  });
 });
