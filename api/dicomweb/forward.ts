@@ -77,6 +77,12 @@ export async function forward(config: DicomwebConfig, req: ForwardRequest): Prom
     await res.body?.cancel();
     throw unavailable(502, `answered ${res.status}`);
   }
+  if (res.status === 401 || res.status === 403) {
+    // The PACS refusing the gateway's own credentials: the user's session is fine (it was checked before), so a 401
+    // passed on would wrongly send them to sign in again.
+    await res.body?.cancel();
+    throw new ApiError(502, 'pacs_refused', `The PACS refused the server's credentials (${res.status}): check DICOMWEB_USER / DICOMWEB_PASSWORD or DICOMWEB_TOKEN.`);
+  }
   const out = new Headers();
   for (const name of ANSWER_HEADERS) {
     const v = res.headers.get(name);

@@ -39,7 +39,7 @@ export function dicomwebRoutes() {
     'STOW-RS POST studies and studies/{study} (multipart/related, streamed, SERIES_BODY_LIMIT_BYTES). UIDs are digits and dots; anything else is 404 not_found before the PACS is reached. ' +
     'Only Accept, Content-Type and the QIDO matching keys (PatientID, PatientName, StudyDate, AccessionNumber, ModalitiesInStudy, …, 8-digit tags, limit, offset, includefield, fuzzymatching) are forwarded. ' +
     'Each WADO-RS retrieve of pixel data (a study, a series, an instance, frames) and each STOW is written to the audit log (user, time, action, SHA-256 of the Study Instance UID, model version for a STOW); QIDO-RS searches and metadata are not. ' +
-    '502/504 pacs_unavailable: the PACS is unreachable, failed, or did not answer within DICOMWEB_TIMEOUT_MS; 503 pacs_not_configured without DICOMWEB_URL.';
+    '502/504 pacs_unavailable: the PACS is unreachable, failed, or did not answer within DICOMWEB_TIMEOUT_MS; 502 pacs_refused: the PACS refused the gateway\'s own credentials (401/403); 503 pacs_not_configured without DICOMWEB_URL.';
   const path = { params: z.object({ path: z.string().openapi({ description: 'The DICOMweb path below the root, e.g. studies/1.2.3/series' }) }) };
   for (const method of ['get', 'post'] as const) {
     app.openAPIRegistry.registerPath({

@@ -272,11 +272,14 @@ describe.runIf(available(hasOrthanc, 'Orthanc with the DICOMweb plugin (apt-get 
     expect(series).toHaveLength(SLICES);
   });
 
-  it('without the configured credentials Orthanc refuses, and the answer is passed on (not a 5xx)', async () => {
-    const open = makeApp(db, { config: testConfig({ dicomweb: loadConfig({ DICOMWEB_URL: orthanc.dicomweb }).dicomweb }) });
-    const { token: t } = await signUp(open);
-    const res = await open.request('/api/dicomweb/studies', { headers: { 'auth-token': t, authorization: orthanc.auth } });
-    expect(res.status).toBe(401);
+  it('without the configured credentials (or with wrong ones) Orthanc refuses: 502 pacs_refused, not a 401 that reads as the user signed out', async () => {
+    for (const over of [{}, { DICOMWEB_USER: ORTHANC_USER, DICOMWEB_PASSWORD: 'wrong password' }]) {
+      const open = makeApp(db, { config: testConfig({ dicomweb: loadConfig({ DICOMWEB_URL: orthanc.dicomweb, ...over }).dicomweb }) });
+      const { token: t } = await signUp(open);
+      const res = await open.request('/api/dicomweb/studies', { headers: { 'auth-token': t, authorization: orthanc.auth } });
+      expect(res.status).toBe(502);
+      expect(await res.json()).toMatchObject({ code: 'pacs_refused', error: expect.stringMatching(/refused the server's credentials \(401\)/) });
+    }
   });
 
   it('streams a series through the real server', async () => {

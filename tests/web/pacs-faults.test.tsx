@@ -78,6 +78,9 @@ describe('PACS panel: a series that does not arrive whole', () => {
     cleanup();
     await openSeries(client(async () => { throw Object.assign(new Error('request failed'), { status: 502, response: '{"error":"x","code":"pacs_unavailable"}' }); }), onFiles);
     expect((await screen.findByRole('alert')).textContent).toMatch(/PACS is not answering/);
+    cleanup();
+    await openSeries(client(async () => { throw Object.assign(new Error('request failed'), { status: 502, response: '{"error":"x","code":"pacs_refused"}' }); }), onFiles);
+    expect((await screen.findByRole('alert')).textContent).toMatch(/PACS refused the server's credentials/);
     expect(onFiles).not.toHaveBeenCalled();
   });
 });

@@ -16,6 +16,7 @@ export function pacsErrorCode(err: unknown): string | null {
 export function pacsErrorText(err: unknown): string {
   const status = (err as { status?: number } | null)?.status;
   if (status === 0 || status === undefined) return 'The server cannot be reached (offline?). Local files still work.';
+  if (pacsErrorCode(err) === 'pacs_refused') return "The PACS refused the server's credentials: ask your administrator to check BigBrain's DICOMweb settings. Local files still work.";
   if (status === 502 || status === 504 || pacsErrorCode(err) === 'pacs_unavailable') return 'The PACS is not answering (the server could not reach it). Local files still work.';
   if (status === 401) return 'Sign in again to reach the PACS.';
   if (status === 409 && (err as { refused?: boolean }).refused) return `The PACS did not store the result: ${(err as Error).message}.`;
