@@ -8,7 +8,8 @@ import type { DicomwebConfig } from '../config.ts';
 import { ApiError } from '../errors.ts';
 
 /** Response headers passed back to the client. */
-const ANSWER_HEADERS = ['content-type', 'content-length', 'content-location', 'warning'];
+// Not Content-Location: it names the PACS's own address, which the browser has no use for.
+const ANSWER_HEADERS = ['content-type', 'content-length', 'warning'];
 
 export interface ForwardRequest {
   method: 'GET' | 'POST';

@@ -351,7 +351,7 @@ describe('what reaches the PACS (a recording HTTP server as the DICOMweb root)',
     server = createServer((req, res) => {
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
       req.resume();
-      req.on('end', () => { res.writeHead(200, { 'content-type': 'application/dicom+json', 'set-cookie': 'pacs=1', 'x-internal': 'secret' }); res.end('[]'); });
+      req.on('end', () => { res.writeHead(200, { 'content-type': 'application/dicom+json', 'set-cookie': 'pacs=1', 'x-internal': 'secret', 'content-location': 'http://10.0.0.7:8042/dicom-web/studies' }); res.end('[]'); });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const { port } = server.address() as AddressInfo;
@@ -374,6 +374,7 @@ describe('what reaches the PACS (a recording HTTP server as the DICOMweb root)',
     expect(res.status).toBe(200);
     expect(res.headers.get('set-cookie')).toBeNull();
     expect(res.headers.get('x-internal')).toBeNull();
+    expect(res.headers.get('content-location')).toBeNull(); // the PACS's own address stays on the server
     expect(seen).toHaveLength(1);
     const [r] = seen;
     expect(r!.method).toBe('GET');
