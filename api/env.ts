@@ -6,6 +6,7 @@ import type { Passwords } from './auth/password.ts';
 import type { Session, SessionStore, User } from './auth/sessions.ts';
 import type { Counter } from './limits/counter.ts';
 import type { DetectionLog } from './detections.ts';
+import type { FormPart } from './series/multipart.ts';
 
 export interface Deps {
   db: Db;
@@ -27,5 +28,7 @@ export interface AppEnv {
     deps: Deps;
     user: User;
     session: Session;
+    /** POST /detect: the multipart form's parts, read by detect/read-upload.ts (readForm). */
+    formParts?: FormPart[];
   };
 }

@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireSession } from '../auth/require-session.ts';
 import { analyseImage } from '../detect/analyse-image.ts';
-import { readUpload } from '../detect/read-upload.ts';
+import { readForm, readUpload } from '../detect/read-upload.ts';
 import { detectLimit } from '../limits/detect-limit.ts';
 import { AnalysisSchema, DetectQuerySchema, OutsideAnalysisSchema, UploadSchema } from '../schemas.ts';
 import { createRouter, errorResponses, SECURITY } from './openapi-app.ts';
@@ -12,7 +12,7 @@ export function detectRoutes() {
     app.openapi(
       createRoute({
         method: 'post', path: '/detect', summary: 'Classify a brain MRI image', security: SECURITY,
-        middleware: [requireSession, detectLimit] as const,
+        middleware: [requireSession, detectLimit, readForm] as const,
         description:
           'The diagnosis of one brain MRI slice. An image that is not a brain MRI (422 not_mri) or smaller than 64 px on its shorter ' +
           'side (422 too_small) gets no diagnosis. ?heatmap=1 adds the evidence map, ?overlay=1 also that map over the crop as a PNG: ' +

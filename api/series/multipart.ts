@@ -39,6 +39,29 @@ function parseHeaders(raw: string): { field: string; filename: string | null } {
   return { field, filename };
 }
 
+/** A part of a form: its field, its filename (null for a text field) and its bytes. */
+export interface FormPart {
+  field: string;
+  filename: string | null;
+  bytes: Uint8Array;
+}
+
+/**
+ * Every part of a multipart/form-data body, text fields included, read whole (for small bodies: POST /detect).
+ * Throws 413 too_large past the limits and 400 invalid_request for a malformed body.
+ */
+export async function formParts(body: ReadableStream<Uint8Array> | null, boundary: string, limits: MultipartLimits): Promise<FormPart[]> {
+  const out: FormPart[] = [];
+  try {
+    for await (const part of multipartParts(body, boundary, limits)) out.push({ ...parseHeaders(part.headers), bytes: part.bytes });
+  } catch (e) {
+    if (!(e instanceof MultipartError)) throw e;
+    if (e.code === 'malformed') throw new ApiError(400, 'invalid_request', e.message);
+    throw new ApiError(413, 'too_large', e.code === 'too_large' ? `The request body is over the ${limits.maxBytes}-byte limit.` : `At most ${limits.maxParts} parts in one form.`);
+  }
+  return out;
+}
+
 /**
  * The file parts of a multipart body, in order (text fields are read and dropped). Throws 413 too_large past the
  * limits and 400 invalid_request for a malformed body.

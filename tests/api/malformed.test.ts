@@ -297,19 +297,23 @@ describe('a generated corpus of malformed requests', () => {
 });
 
 describe('the body limit', () => {
-  it('answers 413 to a streamed body (no Content-Length) before it has been sent whole', async () => {
+  it.each([
+    ['a raw image', 'image/png', ''],
+    ['a multipart form (read by detect/read-upload.ts, not undici)', 'multipart/form-data; boundary=zz', '--zz\r\nContent-Disposition: form-data; name="File"; filename="a.png"\r\n\r\n'],
+  ])('answers 413 to a streamed body (no Content-Length) before it has been sent whole: %s', async (_, type, head) => {
     const total = 64 * 1024 * 1024;
     const chunk = new Uint8Array(64 * 1024);
     const { status, sent, body } = await new Promise<{ status: number; sent: number; body: string }>((resolve, reject) => {
       let sent = 0;
       let answered = false;
-      const req = httpRequest(`${server.url}/detect`, { method: 'POST', headers: { 'auth-token': token, 'content-type': 'image/png', 'transfer-encoding': 'chunked' } }, (res) => {
+      const req = httpRequest(`${server.url}/detect`, { method: 'POST', headers: { 'auth-token': token, 'content-type': type, 'transfer-encoding': 'chunked' } }, (res) => {
         answered = true;
         let body = '';
         res.on('data', (d) => (body += d));
         res.on('end', () => { resolve({ status: res.statusCode!, sent, body }); req.destroy(); });
       });
       req.on('error', (err) => { if (!answered) reject(err); });
+      if (head) req.write(head);
       const pump = () => {
         while (!answered && sent < total) {
           sent += chunk.length;
