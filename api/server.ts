@@ -1,21 +1,18 @@
 // Node entry: configuration from the environment, migrations, the model, then PWA + API on one port.
 // SIGTERM/SIGINT: stop accepting, finish in-flight requests, release the model, close the database.
 import { existsSync } from 'node:fs';
-import { INT8_BUILD, MODEL_SHA256 } from '../models/core/model.ts';
-import { DEFAULT_MODEL_PATH, INT8_MODEL_PATH } from '../models/node/classifier.ts';
 import { createServerClassifier } from '../models/node/server-classifier.ts';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { openDb } from './db/open.ts';
 import { listen } from './listen.ts';
-import { assertModelFile } from './model-file.ts';
+import { assertModelFile, modelFileFor } from './model-file.ts';
 
 const config = loadConfig();
-// MODEL_PATH names a file outright; otherwise the int8 build when asked for (the default) and present, else fp32.
-const int8 = !config.modelPath && config.modelPrecision === 'int8' && INT8_MODEL_PATH !== null;
-const modelPath = config.modelPath ?? (int8 ? INT8_MODEL_PATH! : DEFAULT_MODEL_PATH);
-assertModelFile(modelPath, int8 ? INT8_BUILD!.sha256 : MODEL_SHA256);
-if (!config.modelPath && config.modelPrecision === 'int8' && !int8) console.warn('MODEL_PRECISION=int8, but the model card has no int8 build of this model (npm run quantize): running fp32.');
+const model = modelFileFor(config);
+const modelPath = model.path;
+assertModelFile(modelPath, model.sha256);
+if (model.fallback) console.warn(model.fallback);
 // Side by side: the database opens on this thread while the first detect worker loads the model on its own.
 const [db, classifier] = await Promise.all([
   openDb(config),
@@ -28,7 +25,7 @@ const server = await listen(app.fetch, { port: config.port, host: config.host })
 
 const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir}`;
 const pwa = existsSync(`${config.distDir}/index.html`) ? `PWA from ${config.distDir}` : 'no PWA build (run `npm run build`)';
-const build = config.modelPath ? `model ${config.modelPath}` : `model ${int8 ? 'int8' : 'fp32'} build`;
+const build = model.build === 'custom' ? `model ${modelPath}` : `model ${model.build} build`;
 console.log(`BigBrain listening on http://localhost:${server.port} — ${where}; ${pwa}; ${build}; AUTO_REGISTER=${config.autoRegister}`);
 
 let stopping = false;

@@ -5,11 +5,10 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../tests/support/spawn-server.ts';
 import { loadConfig } from '../api/config.ts';
-import { DEFAULT_MODEL_PATH, INT8_MODEL_PATH } from '../models/node/classifier.ts';
+import { modelFileFor } from '../api/model-file.ts';
 
-/** The ONNX file the server runs with its default settings (api/server.ts: the int8 build when the card has one). */
-export const SERVED_MODEL: { name: string; path: string } =
-  loadConfig({}).modelPrecision === 'int8' && INT8_MODEL_PATH ? { name: 'int8', path: INT8_MODEL_PATH } : { name: 'fp32', path: DEFAULT_MODEL_PATH };
+/** The ONNX file the server runs with its default settings (the same choice as api/server.ts). */
+export const SERVED_MODEL: { name: string; path: string } = (({ build, path }) => ({ name: build, path }))(modelFileFor(loadConfig({})));
 
 export const REPO = fileURLToPath(new URL('../', import.meta.url));
 export const DATA = `${REPO}../shared/data/brain-mri/Training/`;

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../api/config.ts';
+import { modelFileFor } from '../../api/model-file.ts';
 import { INT8_BUILD, MODEL_CARD, MODEL_SHA256 } from '../../models/core/model.ts';
 import { preprocess } from '../../models/core/preprocess.ts';
 import { createClassifier, DEFAULT_MODEL_PATH, INT8_MODEL_PATH, type Classifier } from '../../models/node/classifier.ts';
@@ -37,6 +38,9 @@ describe('the int8 build', () => {
     expect(loadConfig({}).modelPrecision).toBe('int8');
     expect(loadConfig({ MODEL_PRECISION: 'fp32' }).modelPrecision).toBe('fp32');
     expect(() => loadConfig({ MODEL_PRECISION: 'fp16' })).toThrow(/MODEL_PRECISION must be int8 or fp32/);
+    expect(modelFileFor(loadConfig({}))).toEqual({ path: INT8_MODEL_PATH, sha256: card.int8.sha256, build: 'int8' });
+    expect(modelFileFor(loadConfig({ MODEL_PRECISION: 'fp32' }))).toEqual({ path: DEFAULT_MODEL_PATH, sha256: MODEL_SHA256, build: 'fp32' });
+    expect(modelFileFor(loadConfig({ MODEL_PATH: '/m.onnx' }))).toMatchObject({ path: '/m.onnx', sha256: MODEL_SHA256, build: 'custom' });
   });
 
   describe.runIf(available(hasData, 'the MRI data folder (../shared/data)'))('on real MRIs', () => {
