@@ -46,6 +46,14 @@ export interface FormPart {
   bytes: Uint8Array;
 }
 
+/** The reader's refusal as the API's error; `what` names the request in the limit messages. */
+function refusal(e: unknown, limits: MultipartLimits, what: { body: string; parts: string }): unknown {
+  if (!(e instanceof MultipartError)) return e;
+  if (e.code === 'too_large') return new ApiError(413, 'too_large', `The request body is over the ${limits.maxBytes}-byte limit${what.body}.`);
+  if (e.code === 'too_many_parts') return new ApiError(413, 'too_large', `At most ${limits.maxParts} ${what.parts}.`);
+  return new ApiError(400, 'invalid_request', e.message);
+}
+
 /**
  * Every part of a multipart/form-data body, text fields included, read whole (for small bodies: POST /detect).
  * Throws 413 too_large past the limits and 400 invalid_request for a malformed body.
@@ -55,9 +63,7 @@ export async function formParts(body: ReadableStream<Uint8Array> | null, boundar
   try {
     for await (const part of multipartParts(body, boundary, limits)) out.push({ ...parseHeaders(part.headers), bytes: part.bytes });
   } catch (e) {
-    if (!(e instanceof MultipartError)) throw e;
-    if (e.code === 'malformed') throw new ApiError(400, 'invalid_request', e.message);
-    throw new ApiError(413, 'too_large', e.code === 'too_large' ? `The request body is over the ${limits.maxBytes}-byte limit.` : `At most ${limits.maxParts} parts in one form.`);
+    throw refusal(e, limits, { body: '', parts: 'parts in one form' });
   }
   return out;
 }
@@ -73,9 +79,6 @@ export async function* fileParts(body: ReadableStream<Uint8Array> | null, bounda
       if (filename !== null) yield { field, filename, bytes: part.bytes };
     }
   } catch (e) {
-    if (!(e instanceof MultipartError)) throw e;
-    if (e.code === 'too_large') throw new ApiError(413, 'too_large', `The request body is over the ${limits.maxBytes}-byte limit for a series.`);
-    if (e.code === 'too_many_parts') throw new ApiError(413, 'too_large', `At most ${limits.maxParts} files in one series request.`);
-    throw new ApiError(400, 'invalid_request', e.message);
+    throw refusal(e, limits, { body: ' for a series', parts: 'files in one series request' });
   }
 }
