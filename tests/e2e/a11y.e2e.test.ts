@@ -7,7 +7,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriesFiles } from '../support/series-fixtures.ts';
 import { greyPicture, multiFrameMr } from './dicom-samples.ts';
-import { HAS_BROWSER, REPO, ensureBuilt, serveDist, tabletProfile, type Served } from './harness.ts';
+import { HAS_BROWSER, REPO, type Served, openOfflineReady } from './harness.ts';
 
 const OUT = `${REPO}tests/e2e/output/`;
 const AXE = `${REPO}node_modules/axe-core/axe.min.js`;
@@ -70,12 +70,7 @@ describe.runIf(HAS_BROWSER)('accessibility and tablet grade (Chromium, vite prev
     mkdirSync(OUT, { recursive: true });
     const frames = await Promise.all([0, 1, 2].map((i) => greyPicture(256, i)));
     const file = multiFrameMr(frames.map((f) => f.grey));
-    await ensureBuilt();
-    served = await serveDist();
-    context = await tabletProfile();
-    page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(`${served.url}/?backend=wasm`);
-    await page.getByText('Ready offline').waitFor({ timeout: 120_000 });
+    ({ served, context, page } = await openOfflineReady());
     page.on('pageerror', (e) => console.error('[page]', e.message));
     dicom = Buffer.from(file);
     series = seriesFiles({ studyUid: '2.25.7200001', seriesUid: '2.25.7200002', description: 'T1 AX A11Y', seriesNumber: 2, slices: frames.map((f) => ({ grey: f.grey, tumour: false })) })

@@ -3,13 +3,11 @@
 // front of the server (request lines, headers, bodies, on every connection) and none holds the patient's name, ID,
 // birth date, institution, accession number or the file's UIDs — nor the DICOM file itself. A CT refused on the device
 // is not sent at all. The server's answer on the PNG matches the device's.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type Spawned } from '../support/spawn-server.ts';
+import type { Spawned } from '../support/spawn-server.ts';
 import { FAKE_PATIENT, FAKE_UIDS, HAS_PYDICOM_FILES, greyPicture, jpegLs, multiFrameMr, pydicomBytes, singleFrameMr } from './dicom-samples.ts';
-import { HAS_BROWSER, REPO, ensureBuilt, relayTo, signUp, tabletProfile } from './harness.ts';
+import { HAS_BROWSER, relayTo, signUp, startProductionApp, type ProductionApp } from './harness.ts';
 
 /** Everything that would identify the patient or the study, in the spellings it could take on the way out. */
 const SECRETS = [
@@ -23,18 +21,13 @@ const row = (page: Page, label: string) => page.getByRole('row').filter({ has: p
 describe.runIf(HAS_BROWSER && HAS_PYDICOM_FILES)('DICOM to the server: only the decoded frame leaves the device', () => {
   let context: BrowserContext;
   let server: Spawned;
-  const dataDir = mkdtempSync(`${tmpdir()}/bigbrain-e2e-dicom-`);
+  let app: ProductionApp | undefined;
 
   beforeAll(async () => {
-    await ensureBuilt();
-    server = await startServer({ PORT: '0', BIGBRAIN_DATA_DIR: dataDir, NODE_ENV: 'production' }, REPO);
-    context = await tabletProfile();
+    app = await startProductionApp('dicom');
+    ({ server, context } = app);
   }, 240_000);
-  afterAll(async () => {
-    await context?.close();
-    if (server) await server.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.close());
 
   it('sends a PNG of the frame, with no name, ID, birth date, institution or UID in any request', async () => {
     const page = context.pages()[0] ?? (await context.newPage());

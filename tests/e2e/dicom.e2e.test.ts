@@ -11,7 +11,7 @@ import { preprocess } from '../../models/core/preprocess.ts';
 import { nodeWasm } from '../../models/node/dicom-wasm.ts';
 import { CODEC_CACHE } from '../../web/lib/runtime.ts';
 import { FAKE_PATIENT, HAS_PYDICOM_FILES, greyPicture, jpegLs, multiFrameMr, pydicomBytes, singleFrameMr } from './dicom-samples.ts';
-import { HAS_BROWSER, REPO, ensureBuilt, serveDist, summarise, tabletProfile, type Served } from './harness.ts';
+import { HAS_BROWSER, REPO, summarise, tabletProfile, type Served, openOfflineReady } from './harness.ts';
 
 const OUT = `${REPO}tests/e2e/output/`;
 
@@ -79,13 +79,7 @@ describe.runIf(HAS_BROWSER && HAS_PYDICOM_FILES)('DICOM in the PWA (Chromium, vi
     report.pictures = big.source;
     slice512 = singleFrameMr(big.grey);
     slice512Ls = jpegLs(slice512);
-    await ensureBuilt();
-    served = await serveDist();
-    context = await tabletProfile();
-    page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(`${served.url}/?backend=wasm&debug=1`);
-    await page.getByText('Ready offline').waitFor({ timeout: 120_000 });
-    await page.waitForFunction(() => !!navigator.serviceWorker?.controller, undefined, { timeout: 60_000 });
+    ({ served, context, page } = await openOfflineReady('?backend=wasm&debug=1', { controlled: true }));
   }, 240_000);
   afterAll(async () => {
     writeFileSync(`${OUT}dicom.json`, JSON.stringify(report, null, 2));

@@ -1,12 +1,14 @@
 // End-to-end harness: Debian's Chromium driven by playwright-core, the built app served by
 // `vite preview` (production COOP/COEP headers), synthetic images made with sharp.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { build, preview, type PreviewServer } from 'vite';
 import { available } from '../support/skip.ts';
+import { startServer, type Spawned } from '../support/spawn-server.ts';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -148,6 +150,21 @@ export async function tabletProfile(extra: string[] = [], landscape = false): Pr
   });
 }
 
+/**
+ * The built PWA served as `npm run preview` serves it, opened in a fresh tablet profile and waited on until "Ready
+ * offline" (with `controlled`, also until its service worker controls the page).
+ */
+export async function openOfflineReady(query = '?backend=wasm', { controlled = false } = {}): Promise<{ served: Served; context: BrowserContext; page: Page }> {
+  await ensureBuilt();
+  const served = await serveDist();
+  const context = await tabletProfile();
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto(`${served.url}/${query}`);
+  await page.getByText('Ready offline').waitFor({ timeout: 120_000 });
+  if (controlled) await page.waitForFunction(() => !!navigator.serviceWorker?.controller, undefined, { timeout: 60_000 });
+  return { served, context, page };
+}
+
 export async function newTabletContext(browser: Browser, landscape = false): Promise<BrowserContext> {
   return browser.newContext({
     viewport: landscape ? { width: 1024, height: 768 } : { width: 768, height: 1024 },
@@ -178,4 +195,34 @@ export async function signUp(page: Page, email: string) {
   await page.getByLabel('Password').fill('correct horse battery');
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByText(`Signed in as ${email}`).waitFor();
+}
+
+export interface ProductionApp {
+  server: Spawned;
+  context: BrowserContext;
+  /** Starts the server again on its own port and data folder (after a test stopped it). */
+  restart(): Promise<Spawned>;
+  /** Closes the profile, stops the server and removes its data folder. */
+  close(): Promise<void>;
+}
+
+/**
+ * The real server (api/server.ts, production mode, serving the built PWA) on a free port with a throw-away PGlite
+ * folder, and a fresh tablet profile.
+ */
+export async function startProductionApp(name: string, env: Record<string, string> = {}): Promise<ProductionApp> {
+  await ensureBuilt();
+  const dataDir = mkdtempSync(`${tmpdir()}/bigbrain-e2e-${name}-`);
+  const start = (port: number) => startServer({ PORT: String(port), BIGBRAIN_DATA_DIR: dataDir, NODE_ENV: 'production', ...env }, REPO);
+  const app: ProductionApp = {
+    server: await start(0),
+    context: await tabletProfile(),
+    restart: async () => (app.server = await start(app.server.port)),
+    close: async () => {
+      await app.context.close();
+      await app.server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return app;
 }

@@ -6,7 +6,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageFile } from '../../models/scripts/dicom-write.ts';
 import { greyPicture } from './dicom-samples.ts';
-import { HAS_BROWSER, ensureBuilt, serveDist, tabletProfile, type Served } from './harness.ts';
+import { HAS_BROWSER, type Served, openOfflineReady } from './harness.ts';
 
 const rows = (page: Page, name: string) =>
   page.locator('table.results tbody tr').filter({ has: page.getByRole('button', { name: new RegExp(`^${name}( ·|$)`) }) });
@@ -26,12 +26,7 @@ describe.runIf(HAS_BROWSER)('Outside validated use in the PWA (Chromium, vite pr
       geometry: { imageOrientation: orientation, pixelSpacing: [0.9, 0.9] },
       timing: { repetitionTime: 4000, echoTime: 100 },
     });
-    await ensureBuilt();
-    served = await serveDist();
-    context = await tabletProfile();
-    page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(`${served.url}/?backend=wasm`);
-    await page.getByText('Ready offline').waitFor({ timeout: 120_000 });
+    ({ served, context, page } = await openOfflineReady());
   }, 240_000);
   afterAll(async () => {
     await context?.close();

@@ -3,17 +3,15 @@
 // the series answer part way, Orthanc is stopped → the gateway breaks the answer off → the panel says the series did
 // not arrive whole; the series feature got nothing (no study listed), nothing in history. Orthanc restarted → Open
 // series again → the whole series → Analyse → a verdict, and one series in history.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasOrthanc, ORTHANC_PASSWORD, ORTHANC_USER, startOrthanc, type Orthanc } from '../support/orthanc.ts';
 import { pacsRelay, type PacsRelay } from '../support/pacs-relay.ts';
 import { seriesFiles } from '../support/series-fixtures.ts';
 import { available } from '../support/skip.ts';
-import { startServer, type Spawned } from '../support/spawn-server.ts';
+import type { Spawned } from '../support/spawn-server.ts';
 import { greyPicture } from './dicom-samples.ts';
-import { HAS_BROWSER, REPO, ensureBuilt, signUp, tabletProfile } from './harness.ts';
+import { HAS_BROWSER, signUp, startProductionApp, type ProductionApp } from './harness.ts';
 
 const STUDY = '2.25.81234567891000888';
 const SERIES = '2.25.81234567892000888';
@@ -24,26 +22,22 @@ describe.runIf(HAS_BROWSER && available(hasOrthanc, 'Orthanc with its DICOMweb p
   let server: Spawned;
   let orthanc: Orthanc;
   let relay: PacsRelay;
-  const dataDir = mkdtempSync(`${tmpdir()}/bigbrain-e2e-pacs-faults-`);
+  let app: ProductionApp | undefined;
 
   beforeAll(async () => {
     orthanc = await startOrthanc();
     const greys = await Promise.all(Array.from({ length: SLICES }, async (_, k) => ({ grey: (await greyPicture(256, k)).grey, tumour: false })));
     for (const s of seriesFiles({ studyUid: STUDY, seriesUid: SERIES, description: 'T1 AX FAULT', seriesNumber: 4, slices: greys })) await orthanc.upload(s.bytes);
     relay = await pacsRelay(orthanc.port);
-    await ensureBuilt();
-    server = await startServer({
-      PORT: '0', BIGBRAIN_DATA_DIR: dataDir, NODE_ENV: 'production',
+    app = await startProductionApp('pacs-faults', {
       DICOMWEB_URL: `${relay.url}/dicom-web`, DICOMWEB_USER: ORTHANC_USER, DICOMWEB_PASSWORD: ORTHANC_PASSWORD, DICOMWEB_TIMEOUT_MS: '10000',
-    }, REPO);
-    context = await tabletProfile();
+    });
+    ({ server, context } = app);
   }, 240_000);
   afterAll(async () => {
-    await context?.close();
-    if (server) await server.stop();
+    await app?.close();
     await relay?.close();
     await orthanc?.dispose();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('stopped mid-series → a clear error, nothing handed on or saved; restarted → Open series again → the whole series analysed', async () => {

@@ -4,17 +4,15 @@
 // the slice count → Open series fetches them in one WADO-RS series retrieve through the gateway → the series feature lists
 // the study from those files → Analyse → a verdict, computed on the device → Send result to PACS (confirmed) → a
 // Basic Text SR stored by STOW-RS through the gateway, which Orthanc's own QIDO-RS then finds in the same study.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_PATIENT } from '../support/dicom-fixtures.ts';
 import { hasOrthanc, ORTHANC_PASSWORD, ORTHANC_USER, startOrthanc, type Orthanc } from '../support/orthanc.ts';
 import { seriesFiles } from '../support/series-fixtures.ts';
 import { available } from '../support/skip.ts';
-import { startServer, type Spawned } from '../support/spawn-server.ts';
+import type { Spawned } from '../support/spawn-server.ts';
 import { greyPicture } from './dicom-samples.ts';
-import { HAS_BROWSER, REPO, ensureBuilt, signUp, tabletProfile } from './harness.ts';
+import { HAS_BROWSER, signUp, startProductionApp, type ProductionApp } from './harness.ts';
 
 const STUDY = '2.25.81234567891000777';
 const SERIES = '2.25.81234567892000777';
@@ -24,24 +22,18 @@ describe.runIf(HAS_BROWSER && available(hasOrthanc, 'Orthanc with its DICOMweb p
   let context: BrowserContext;
   let server: Spawned;
   let orthanc: Orthanc;
-  const dataDir = mkdtempSync(`${tmpdir()}/bigbrain-e2e-pacs-`);
+  let app: ProductionApp | undefined;
 
   beforeAll(async () => {
     orthanc = await startOrthanc();
     const greys = await Promise.all(Array.from({ length: SLICES }, async (_, k) => ({ grey: (await greyPicture(256, k)).grey, tumour: false })));
     for (const s of seriesFiles({ studyUid: STUDY, seriesUid: SERIES, description: 'T1 AX PACS', seriesNumber: 5, slices: greys })) await orthanc.upload(s.bytes);
-    await ensureBuilt();
-    server = await startServer({
-      PORT: '0', BIGBRAIN_DATA_DIR: dataDir, NODE_ENV: 'production',
-      DICOMWEB_URL: orthanc.dicomweb, DICOMWEB_USER: ORTHANC_USER, DICOMWEB_PASSWORD: ORTHANC_PASSWORD,
-    }, REPO);
-    context = await tabletProfile();
+    app = await startProductionApp('pacs', { DICOMWEB_URL: orthanc.dicomweb, DICOMWEB_USER: ORTHANC_USER, DICOMWEB_PASSWORD: ORTHANC_PASSWORD });
+    ({ server, context } = app);
   }, 240_000);
   afterAll(async () => {
-    await context?.close();
-    if (server) await server.stop();
+    await app?.close();
     await orthanc?.dispose();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('sign in → PACS panel → search by name → series → Open series (progress) → the study list → Analyse → verdict → Send result → QIDO finds the SR', async () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_INFO, MODEL_SHA256 } from '../../models/core/model.ts';
 import { seriesFiles } from '../support/series-fixtures.ts';
 import { FAKE_PATIENT, greyPicture, multiFrameMr } from './dicom-samples.ts';
-import { HAS_BROWSER, REPO, ensureBuilt, serveDist, tabletProfile, type Served } from './harness.ts';
+import { HAS_BROWSER, REPO, type Served, openOfflineReady } from './harness.ts';
 
 const OUT = `${REPO}tests/e2e/output/`;
 const FRAMES = 12;
@@ -54,13 +54,7 @@ describe.runIf(HAS_BROWSER)('one-page report (Chromium, vite preview)', () => {
     // The same pictures as a series of single-frame files with geometry, for the series feature's own report.
     series = seriesFiles({ studyUid: '2.25.7100001', seriesUid: '2.25.7100002', description: 'T1 AX REPORT', seriesNumber: 5, slices: frames.map((f) => ({ grey: f.grey, tumour: false })) })
       .map((f, i) => ({ name: `S${String(i).padStart(3, '0')}`, mimeType: 'application/dicom', buffer: Buffer.from(f.bytes) }));
-    await ensureBuilt();
-    served = await serveDist();
-    context = await tabletProfile();
-    page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(`${served.url}/?backend=wasm`);
-    await page.getByText('Ready offline').waitFor({ timeout: 120_000 });
-    await page.waitForFunction(() => !!navigator.serviceWorker?.controller, undefined, { timeout: 60_000 });
+    ({ served, context, page } = await openOfflineReady('?backend=wasm', { controlled: true }));
     await page.getByLabel('MRI image').setInputFiles({ name: 'IM0001', mimeType: 'application/dicom', buffer: Buffer.from(file) });
     await page.waitForFunction((n) => document.querySelectorAll('table.results tbody tr[data-status="done"]').length === n, FRAMES, { timeout: 120_000 });
   }, 300_000);

@@ -4,15 +4,13 @@
 // file under numbered names: every byte the browser sends is captured by a TCP relay in front of the server, and none
 // holds the patient's name, ID, birth date, institution, accession number, study date or any original UID (latin1 and
 // UTF-16). The server's verdict, shown labelled Server, matches the device's.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_PATIENT } from '../support/dicom-fixtures.ts';
 import { seriesFiles } from '../support/series-fixtures.ts';
-import { startServer, type Spawned } from '../support/spawn-server.ts';
+import type { Spawned } from '../support/spawn-server.ts';
 import { greyPicture } from './dicom-samples.ts';
-import { HAS_BROWSER, REPO, ensureBuilt, relayTo, signUp, tabletProfile } from './harness.ts';
+import { HAS_BROWSER, relayTo, signUp, startProductionApp, type ProductionApp } from './harness.ts';
 
 const STUDY = '2.25.91234567891000555';
 const SERIES = '2.25.91234567892000555';
@@ -21,18 +19,13 @@ const SLICES = 10;
 describe.runIf(HAS_BROWSER)('a series to the server: only de-identified copies leave the device', () => {
   let context: BrowserContext;
   let server: Spawned;
-  const dataDir = mkdtempSync(`${tmpdir()}/bigbrain-e2e-series-server-`);
+  let app: ProductionApp | undefined;
 
   beforeAll(async () => {
-    await ensureBuilt();
-    server = await startServer({ PORT: '0', BIGBRAIN_DATA_DIR: dataDir, NODE_ENV: 'production' }, REPO);
-    context = await tabletProfile();
+    app = await startProductionApp('series-server');
+    ({ server, context } = app);
   }, 240_000);
-  afterAll(async () => {
-    await context?.close();
-    if (server) await server.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.close());
 
   it('sends the series de-identified, with no identity or original UID in any request; the Server verdict matches the device', async () => {
     const greys = await Promise.all(Array.from({ length: SLICES }, async (_, k) => ({ grey: (await greyPicture(256, k)).grey, tumour: false })));

@@ -1,15 +1,10 @@
 // Against the real server (api/server.ts serving dist/ + API on one port): sign up, analyse on the
-// device and, with consent, on the server (answers agree within 1e-3), stop the server, reload and
+// device and, with consent, on the server (same result; the server runs the int8 build), stop the server, reload and
 // analyse offline, restart, and the results sync once; a second user never sees the first one's.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type Spawned } from '../support/spawn-server.ts';
-import { HAS_BROWSER, REPO, analyse, ensureBuilt, signUp, syntheticMri, tabletProfile } from './harness.ts';
-
-const startOn = (port: number, dataDir: string) =>
-  startServer({ PORT: String(port), BIGBRAIN_DATA_DIR: dataDir, NODE_ENV: 'production' }, REPO);
+import type { Spawned } from '../support/spawn-server.ts';
+import { HAS_BROWSER, analyse, signUp, syntheticMri, startProductionApp, type ProductionApp } from './harness.ts';
 
 interface Det { id: string; clientId: string | null; source: string; result: string; tumorProbability: number }
 const detections = (page: Page) =>
@@ -18,18 +13,13 @@ const detections = (page: Page) =>
 describe.runIf(HAS_BROWSER)('PWA against the real server', () => {
   let context: BrowserContext;
   let server: Spawned;
-  const dataDir = mkdtempSync(`${tmpdir()}/bigbrain-e2e-data-`);
+  let app: ProductionApp | undefined;
 
   beforeAll(async () => {
-    await ensureBuilt();
-    server = await startOn(0, dataDir);
-    context = await tabletProfile();
+    app = await startProductionApp('data');
+    ({ server, context } = app);
   }, 240_000);
-  afterAll(async () => {
-    await context?.close();
-    if (server) await server.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.close());
 
   it('device + consented server analysis, offline, sync without duplicates, two users apart', async () => {
     const base = `http://localhost:${server.port}`;
@@ -74,7 +64,7 @@ describe.runIf(HAS_BROWSER)('PWA against the real server', () => {
     await page.getByText(/1 waiting to sync/).waitFor();
 
     // Back online: synced once, nothing duplicated.
-    server = await startOn(server.port, dataDir);
+    server = await app!.restart();
     await context.setOffline(false);
     await page.reload();
     await expect.poll(async () => (await detections(page).catch(() => [])).length, { timeout: 60_000 }).toBe(3);
