@@ -53,9 +53,10 @@ export function validatePixels({ data, width, height, channels }: Pixels): void 
 }
 
 /**
- * Luma (BT.601), alpha composited over black. Plain IEEE arithmetic: every JS runtime agrees.
- * Opaque pixels take the integer form round((299r + 587g + 114b) / 1000), equal to the rounded float luma for every
- * input (tests/models/preprocess-identity.test.ts checks all of them), and |r−g| + |g−b| + |b−r| = 2·(max − min).
+ * Luma (BT.601), alpha composited over black, and how colourful the image is (the kernel `grey` in
+ * wasm/preprocess.wat: plain IEEE arithmetic, the same in every runtime). Opaque pixels take the integer form
+ * round((299r + 587g + 114b) / 1000), equal to the rounded float luma for every input
+ * (tests/models/preprocess-identity.test.ts checks all of them).
  */
 export function toGrey(px: Pixels): { grey: Uint8Array; colourfulness: number } {
   const { colourfulness, n } = greyInMemory(px);
@@ -81,22 +82,7 @@ function greyInMemory(px: Pixels): { colourfulness: number; n: number } {
     return { colourfulness: 0, n };
   }
   new Uint8Array(heap, src, n * channels).set(data);
-  const spread = kernels().greyOpaque(src!, n, channels, 0);
-  if (spread >= 0) return { colourfulness: spread / (3 * n), n };
-  // RGBA with translucent pixels: the float formula where alpha < 255, in pp-1's order.
-  let colourSum = 0;
-  for (let i = 0, p = 0; i < n; i++, p += channels) {
-    const r = data[p]!, g = data[p + 1]!, b = data[p + 2]!;
-    const a = channels === 4 ? data[p + 3]! : 255;
-    if (a === 255) {
-      grey[i] = ((299 * r + 587 * g + 114 * b + 500) / 1000) | 0;
-      colourSum += 2 * ((r > g ? (r > b ? r : b) : g > b ? g : b) - (r < g ? (r < b ? r : b) : g < b ? g : b));
-    } else {
-      grey[i] = Math.round((((299 * r + 587 * g + 114 * b) / 1000) * a) / 255);
-      colourSum += ((Math.abs(r - g) + Math.abs(g - b) + Math.abs(b - r)) * a) / 255;
-    }
-  }
-  return { colourfulness: colourSum / (3 * n), n };
+  return { colourfulness: kernels().grey(src!, n, channels, 0) / (3 * n), n };
 }
 
 /**

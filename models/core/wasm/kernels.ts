@@ -4,7 +4,7 @@ import { PREPROCESS_WASM } from './preprocess-wasm.ts';
 
 interface Exports {
   memory: WebAssembly.Memory;
-  greyOpaque(src: number, n: number, step: number, dst: number): number;
+  grey(src: number, n: number, step: number, dst: number): number;
   histogram(grey: number, n: number, hist: number): void;
   brightCounts(grey: number, width: number, height: number, threshold: number, rows: number, cols: number): void;
   resize4(grey: number, width: number, size: number, cells4: number, weights4: number, rStart: number, rIndex: number, rWeight: number, area: number, out: number): void;

@@ -13,32 +13,40 @@
       (then (f64.add (local.get $f) (f64.const 1)))
       (else (local.get $f))))
 
-  ;; Opaque RGB(A) → grey: round((299r + 587g + 114b) / 1000) as an integer; returns Σ 2·(max − min), or −1 at the
-;; first translucent pixel of RGBA ($step 4), which the caller then converts with the float formula instead.
-  (func (export "greyOpaque") (param $src i32) (param $n i32) (param $step i32) (param $dst i32) (result f64)
-    (local $i i32) (local $r i32) (local $g i32) (local $b i32) (local $hi i32) (local $lo i32) (local $sum f64)
+  ;; RGB(A) → grey, pp-1's BT.601 luma with alpha composited over black; returns Σ of the colour term. Opaque pixels
+  ;; take the integer form round((299r + 587g + 114b) / 1000) and 2·(max − min) = |r−g| + |g−b| + |b−r| (equal to the
+  ;; float formula for every input); translucent ones the float formula itself, round(luma · a / 255) and
+  ;; (|r−g| + |g−b| + |b−r|) · a / 255, in one running sum as pp-1 adds them.
+  (func (export "grey") (param $src i32) (param $n i32) (param $step i32) (param $dst i32) (result f64)
+    (local $i i32) (local $r i32) (local $g i32) (local $b i32) (local $a i32) (local $hi i32) (local $lo i32) (local $k i32) (local $sum f64)
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-        (if (i32.eq (local.get $step) (i32.const 4))
-          (then (if (i32.ne (i32.load8_u offset=3 (local.get $src)) (i32.const 255)) (then (return (f64.const -1))))))
         (local.set $r (i32.load8_u (local.get $src)))
         (local.set $g (i32.load8_u offset=1 (local.get $src)))
         (local.set $b (i32.load8_u offset=2 (local.get $src)))
-        (i32.store8 (i32.add (local.get $dst) (local.get $i))
-          (i32.div_u (i32.add (i32.add (i32.add (i32.mul (local.get $r) (i32.const 299)) (i32.mul (local.get $g) (i32.const 587)))
-                                       (i32.mul (local.get $b) (i32.const 114))) (i32.const 500)) (i32.const 1000)))
+        (local.set $a (if (result i32) (i32.eq (local.get $step) (i32.const 4)) ;; not select: it would read past an RGB image's end
+        (then (i32.load8_u offset=3 (local.get $src))) (else (i32.const 255))))
+        (local.set $k (i32.add (i32.add (i32.mul (local.get $r) (i32.const 299)) (i32.mul (local.get $g) (i32.const 587))) (i32.mul (local.get $b) (i32.const 114))))
         (local.set $hi (select (local.get $r) (local.get $g) (i32.gt_u (local.get $r) (local.get $g))))
         (local.set $hi (select (local.get $hi) (local.get $b) (i32.gt_u (local.get $hi) (local.get $b))))
         (local.set $lo (select (local.get $r) (local.get $g) (i32.lt_u (local.get $r) (local.get $g))))
         (local.set $lo (select (local.get $lo) (local.get $b) (i32.lt_u (local.get $lo) (local.get $b))))
-        (local.set $sum (f64.add (local.get $sum) (f64.convert_i32_u (i32.shl (i32.sub (local.get $hi) (local.get $lo)) (i32.const 1)))))
+        (if (i32.eq (local.get $a) (i32.const 255))
+          (then
+            (i32.store8 (i32.add (local.get $dst) (local.get $i)) (i32.div_u (i32.add (local.get $k) (i32.const 500)) (i32.const 1000)))
+            (local.set $sum (f64.add (local.get $sum) (f64.convert_i32_u (i32.shl (i32.sub (local.get $hi) (local.get $lo)) (i32.const 1))))))
+          (else
+            (i32.store8 (i32.add (local.get $dst) (local.get $i))
+              (i32.trunc_f64_u (call $round (f64.div (f64.mul (f64.div (f64.convert_i32_u (local.get $k)) (f64.const 1000)) (f64.convert_i32_u (local.get $a))) (f64.const 255)))))
+            (local.set $sum (f64.add (local.get $sum)
+              (f64.div (f64.convert_i32_u (i32.mul (i32.shl (i32.sub (local.get $hi) (local.get $lo)) (i32.const 1)) (local.get $a))) (f64.const 255))))))
         (local.set $src (i32.add (local.get $src) (local.get $step)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next)))
     (local.get $sum))
 
-  ;; 256 u32 counts of the grey values at $grey (n bytes) into $hist.
+;; 256 u32 counts of the grey values at $grey (n bytes) into $hist.
   (func (export "histogram") (param $grey i32) (param $n i32) (param $hist i32)
     (local $end i32) (local $at i32)
     (local.set $end (i32.add (local.get $grey) (local.get $n)))
