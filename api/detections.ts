@@ -1,5 +1,6 @@
 // Detection history: results only (label, probabilities, model, image hash), never the image.
 import { randomUUID } from 'node:crypto';
+import { sqlLiteral } from './db/literal.ts';
 import type { Queryable } from './db/types.ts';
 import type { Detection } from './schemas.ts';
 
@@ -44,22 +45,20 @@ const toDetection = (r: Row): Detection => ({
 
 const INSERT_COLUMNS = 'id, user_id, client_id, source, created_at, result, label, probabilities, tumor_probability, uncertain, model_name, model_version, image_sha256, ms';
 
-/** One row of an insert: appends its values to params and returns its placeholders. */
-function tupleOf(id: string, d: DetectionInput, params: unknown[]): string {
-  const at = params.length;
-  params.push(id, d.userId, d.clientId, d.source, d.createdAt ?? null, d.result, d.label, d.probabilities && JSON.stringify(d.probabilities),
-    d.tumorProbability, d.uncertain, d.model.name, d.model.version, d.imageSha256, d.ms);
-  const p = (i: number) => `$${at + i}`;
-  return `(${p(1)}::uuid, ${p(2)}::uuid, ${p(3)}, ${p(4)}, coalesce(${p(5)}::timestamptz, date_trunc('milliseconds', now())), ${p(6)}, ${p(7)}, ${p(8)}::jsonb, ${p(9)}::float8, ${p(10)}::boolean, ${p(11)}, ${p(12)}, ${p(13)}, ${p(14)}::float8)`;
+/** One row of an insert as literals (see db/literal.ts for why no parameters). */
+function tupleOf(id: string, d: DetectionInput): string {
+  const l = sqlLiteral;
+  const createdAt = d.createdAt ? `${l(d.createdAt)}::timestamptz` : "date_trunc('milliseconds', now())";
+  const probabilities = d.probabilities ? `${l(JSON.stringify(d.probabilities))}::jsonb` : 'null';
+  return `(${l(id)}::uuid, ${l(d.userId)}::uuid, ${l(d.clientId)}, ${l(d.source)}, ${createdAt}, ${l(d.result)}, ${l(d.label)}, ${probabilities}, ` +
+    `${l(d.tumorProbability)}::float8, ${l(d.uncertain)}, ${l(d.model.name)}, ${l(d.model.version)}, ${l(d.imageSha256)}, ${l(d.ms)}::float8)`;
 }
 
 /** Inserts; with a client id already used by this user, returns the stored one and created = false. */
 export async function saveDetection(db: Queryable, d: DetectionInput): Promise<{ detection: Detection; created: boolean }> {
-  const params: unknown[] = [];
   const [row] = await db.query<Row>(
-    `insert into detections (${INSERT_COLUMNS}) values ${tupleOf(randomUUID(), d, params)}
+    `insert into detections (${INSERT_COLUMNS}) values ${tupleOf(randomUUID(), d)}
      on conflict (user_id, client_id) do nothing returning ${COLUMNS}`,
-    params,
   );
   if (row) return { detection: toDetection(row), created: true };
   const [existing] = await db.query<Row>(`select ${COLUMNS} from detections where user_id = $1 and client_id = $2`, [d.userId, d.clientId]);
@@ -72,9 +71,8 @@ export async function saveDetection(db: Queryable, d: DetectionInput): Promise<{
  * back: the rest is what was inserted, and reading whole rows back (jsonb, timestamps) cost twice the insert.
  */
 async function insertMany(db: Queryable, items: Array<{ id: string; d: DetectionInput }>): Promise<Map<string, Detection>> {
-  const params: unknown[] = [];
-  const tuples = items.map(({ id, d }) => tupleOf(id, d, params));
-  const rows = await db.query<{ id: string; created_at: Date | string }>(`insert into detections (${INSERT_COLUMNS}) values ${tuples.join(', ')} returning id, created_at`, params);
+  const tuples = items.map(({ id, d }) => tupleOf(id, d));
+  const rows = await db.query<{ id: string; created_at: Date | string }>(`insert into detections (${INSERT_COLUMNS}) values ${tuples.join(', ')} returning id, created_at`);
   const createdAt = new Map(rows.map((r) => [r.id, new Date(r.created_at).toISOString()]));
   const out = new Map<string, Detection>();
   for (const { id, d } of items) {
