@@ -98,8 +98,7 @@ export function findCropBox(grey: Uint8Array, width: number, height: number): Bo
 
 function cropBoxInMemory(width: number, height: number): Box {
   const n = width * height;
-  const { at: [g, h, rows, cols], heap } = layout([n, 256 * 4, height * 4, width * 4]);
-  new Uint32Array(heap, h, 256).fill(0);
+  const { at: [g, h, rows, cols], heap } = layout([n, 4 * 256 * 4, height * 4, width * 4]);
   kernels().histogram(g!, n, h!);
   const hist = new Uint32Array(heap, h, 256);
   let acc = 0;
@@ -193,6 +192,14 @@ function resizeInMemory(n: number, width: number, box: Box, size: number): Uint8
 }
 
 export function toTensor(pixels: Uint8Array): Float32Array {
+  const { tensor } = kernels();
+  if (tensor) {
+    const n = pixels.length;
+    const { at: [src, dst], heap } = layout([n, n * 4]);
+    new Uint8Array(heap, src, n).set(pixels);
+    tensor(src!, n, dst!);
+    return new Float32Array(heap, dst, n).slice();
+  }
   const t = new Float32Array(pixels.length);
   for (let i = 0; i < pixels.length; i++) t[i] = pixels[i]! / 255;
   return t;

@@ -9,16 +9,25 @@ import { preprocess, type Pixels } from '../../models/core/preprocess.ts';
 import { decodeImage } from '../../models/node/decode.ts';
 import * as reference from '../support/preprocess-reference.ts';
 import { available, DATA_DIR, hasData } from '../support/skip.ts';
-import { compileWat, GENERATED, generatedSource } from '../../models/scripts/build-wasm.ts';
+import { kernels, layout, useKernelBuild, type KernelBuild } from '../../models/core/wasm/kernels.ts';
+import { compileWat, GENERATED, generatedSource, SIMD_WAT } from '../../models/scripts/build-wasm.ts';
 
 const hasWat2wasm = spawnSync('wat2wasm', ['--version'], { stdio: 'ignore' }).status === 0;
 
+const BUILDS: KernelBuild[] = ['simd', 'scalar'];
+
+/** Each WebAssembly build (SIMD, and the scalar one for runtimes without SIMD) against pp-1 as first written. */
 function expectIdentical(px: Pixels, name: string) {
-  const a = preprocess(px), b = reference.preprocess(px);
-  expect(a.crop, name).toEqual(b.crop);
-  expect(a.colourfulness, name).toBe(b.colourfulness);
-  expect(Buffer.compare(Buffer.from(a.pixels), Buffer.from(b.pixels)), name).toBe(0);
-  expect(Buffer.compare(Buffer.from(a.tensor.buffer), Buffer.from(b.tensor.buffer)), name).toBe(0);
+  const b = reference.preprocess(px);
+  for (const build of BUILDS) {
+    useKernelBuild(build);
+    const a = preprocess(px), at = `${name} (${build})`;
+    expect(a.crop, at).toEqual(b.crop);
+    expect(a.colourfulness, at).toBe(b.colourfulness);
+    expect(Buffer.compare(Buffer.from(a.pixels), Buffer.from(b.pixels)), at).toBe(0);
+    expect(Buffer.compare(Buffer.from(a.tensor.buffer), Buffer.from(b.tensor.buffer)), at).toBe(0);
+  }
+  useKernelBuild(undefined);
 }
 
 const rgba = (px: Pixels): Pixels => {
@@ -32,7 +41,7 @@ const rgba = (px: Pixels): Pixels => {
 
 describe('preprocessing is bit-identical to pp-1', () => {
   it.runIf(available(hasWat2wasm, "wabt's wat2wasm (Debian: wabt)"))('runs the WebAssembly compiled from preprocess.wat, byte for byte', () => {
-    expect(readFileSync(GENERATED, 'utf8')).toBe(generatedSource(compileWat()));
+    expect(readFileSync(GENERATED, 'utf8')).toBe(generatedSource(compileWat(), compileWat(SIMD_WAT)));
   });
 
   it('the integer luma equals the rounded float luma for every weighted sum 299r + 587g + 114b', () => {
@@ -40,6 +49,42 @@ describe('preprocessing is bit-identical to pp-1', () => {
       const float = Math.round(((k / 1000) * 255) / 255);
       if ((((k + 500) / 1000) | 0) !== float) throw new Error(`k = ${k}: ${float}`);
     }
+  });
+
+  it('Node runs the SIMD build', () => {
+    expect(kernels().build).toBe('simd');
+  });
+
+  it('the SIMD grey kernel gives the scalar bytes and colour sum for every RGB triple, as RGB and as opaque RGBA', () => {
+    const n = 1 << 24;
+    for (const step of [3, 4]) {
+      const src = new Uint8Array(n * step);
+      for (let i = 0; i < n; i++) {
+        src[i * step] = i >> 16; src[i * step + 1] = (i >> 8) & 255; src[i * step + 2] = i & 255;
+        if (step === 4) src[i * step + 3] = 255;
+      }
+      const run = (build: KernelBuild) => {
+        useKernelBuild(build);
+        const { at: [dst, from], heap } = layout([n, n * step]);
+        new Uint8Array(heap, from, n * step).set(src);
+        const sum = kernels().grey(from!, n, step, dst!);
+        return { sum, grey: new Uint8Array(kernels().memory.buffer, dst, n).slice() };
+      };
+      const simd = run('simd'), scalar = run('scalar');
+      useKernelBuild(undefined);
+      expect(simd.sum).toBe(scalar.sum);
+      expect(Buffer.compare(Buffer.from(simd.grey), Buffer.from(scalar.grey))).toBe(0);
+    }
+  });
+
+  it('the SIMD tensor kernel gives pp-1’s float for every grey level', () => {
+    const { tensor } = kernels();
+    const { at: [src, dst], heap } = layout([256, 256 * 4]);
+    const levels = new Uint8Array(heap, src, 256);
+    for (let v = 0; v < 256; v++) levels[v] = v;
+    tensor!(src!, 256, dst!);
+    const expected = Float32Array.from(levels, (v) => v / 255);
+    expect(Buffer.compare(Buffer.from(new Float32Array(heap, dst, 256).slice().buffer), Buffer.from(expected.buffer))).toBe(0);
   });
 
   it.runIf(available(hasData, 'the MRI data folder (../shared/data)'))('on every MRI in ../shared, as decoded and as a canvas’s RGBA', async () => {
@@ -55,10 +100,10 @@ describe('preprocessing is bit-identical to pp-1', () => {
     expect(n).toBeGreaterThan(6900);
   }, 300_000);
 
-  it.each([[64, 300, 300], [300, 900, 40]])('on random images %i–%i px: 1–4 channels, translucent pixels, specks and blobs (both resize kernels)', (min, max, numRuns) => {
+  it.each([[64, 300, 300], [300, 900, 40]])('on random images %i–%i px: 1–4 channels, opaque or translucent pixels, specks and blobs (both resize kernels)', (min, max, numRuns) => {
     fc.assert(fc.property(
-      fc.integer({ min, max }), fc.integer({ min, max }), fc.constantFrom(1, 2, 3, 4), fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-      (width, height, channels, seed) => {
+      fc.integer({ min, max }), fc.integer({ min, max }), fc.constantFrom(1, 2, 3, 4), fc.boolean(), fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+      (width, height, channels, opaque, seed) => {
         const data = new Uint8Array(width * height * channels);
         let s = seed;
         const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) >>> 8) & 255;
@@ -67,10 +112,10 @@ describe('preprocessing is bit-identical to pp-1', () => {
           const inBlob = x > bx && x < bx + width / 2 && y > by && y < by + height / 3;
           for (let c = 0; c < channels; c++) {
             const alpha = channels === 4 && c === 3;
-            data[(y * width + x) * channels + c] = alpha ? (rand() < 200 ? 255 : rand()) : inBlob ? 120 + (rand() % 120) : rand() < 8 ? rand() : rand() % 20;
+            data[(y * width + x) * channels + c] = alpha ? (opaque || rand() < 200 ? 255 : rand()) : inBlob ? 120 + (rand() % 120) : rand() < 8 ? rand() : rand() % 20;
           }
         }
-        expectIdentical({ data, width, height, channels: channels as Pixels['channels'] }, `${width}×${height}×${channels} #${seed}`);
+        expectIdentical({ data, width, height, channels: channels as Pixels['channels'] }, `${width}×${height}×${channels}${opaque ? ' opaque' : ''} #${seed}`);
       },
     ), { numRuns });
   });

@@ -46,17 +46,43 @@
         (br $next)))
     (local.get $sum))
 
-;; 256 u32 counts of the grey values at $grey (n bytes) into $hist.
+;; 256 u32 counts of the grey values at $grey (n bytes) into $hist, which holds 4 × 256 u32 (zeroed here): four bytes
+;; a step, each into its own table, so a run of equal values (an MRI's black background) is not one chain of
+;; dependent increments; the tables are then added into the first.
   (func (export "histogram") (param $grey i32) (param $n i32) (param $hist i32)
-    (local $end i32) (local $at i32)
-    (local.set $end (i32.add (local.get $grey) (local.get $n)))
+    (local $end i32) (local $at i32) (local $x i32) (local $v i32)
+    (memory.fill (local.get $hist) (i32.const 0) (i32.const 4096))
+    (local.set $end (i32.add (local.get $grey) (i32.and (local.get $n) (i32.const -4))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $grey) (local.get $end)))
+        (local.set $x (i32.load (local.get $grey)))
+        (local.set $at (i32.add (local.get $hist) (i32.shl (i32.and (local.get $x) (i32.const 255)) (i32.const 2))))
+        (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
+        (local.set $at (i32.add (local.get $hist) (i32.shl (i32.and (i32.shr_u (local.get $x) (i32.const 8)) (i32.const 255)) (i32.const 2))))
+        (i32.store offset=1024 (local.get $at) (i32.add (i32.load offset=1024 (local.get $at)) (i32.const 1)))
+        (local.set $at (i32.add (local.get $hist) (i32.shl (i32.and (i32.shr_u (local.get $x) (i32.const 16)) (i32.const 255)) (i32.const 2))))
+        (i32.store offset=2048 (local.get $at) (i32.add (i32.load offset=2048 (local.get $at)) (i32.const 1)))
+        (local.set $at (i32.add (local.get $hist) (i32.shl (i32.shr_u (local.get $x) (i32.const 24)) (i32.const 2))))
+        (i32.store offset=3072 (local.get $at) (i32.add (i32.load offset=3072 (local.get $at)) (i32.const 1)))
+        (local.set $grey (i32.add (local.get $grey) (i32.const 4)))
+        (br $next)))
+    (local.set $end (i32.add (local.get $end) (i32.and (local.get $n) (i32.const 3))))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $grey) (local.get $end)))
         (local.set $at (i32.add (local.get $hist) (i32.shl (i32.load8_u (local.get $grey)) (i32.const 2))))
         (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
         (local.set $grey (i32.add (local.get $grey) (i32.const 1)))
-        (br $next))))
+        (br $tail)))
+    (block $foldDone
+      (loop $fold
+        (br_if $foldDone (i32.ge_u (local.get $v) (i32.const 1024)))
+        (local.set $at (i32.add (local.get $hist) (local.get $v)))
+        (i32.store (local.get $at) (i32.add (i32.add (i32.load (local.get $at)) (i32.load offset=1024 (local.get $at)))
+                                            (i32.add (i32.load offset=2048 (local.get $at)) (i32.load offset=3072 (local.get $at)))))
+        (local.set $v (i32.add (local.get $v) (i32.const 4)))
+        (br $fold))))
 
   ;; For each row and column, how many pixels are brighter than $threshold (u32 counts at $rows and $cols, zeroed here).
   (func (export "brightCounts") (param $grey i32) (param $width i32) (param $height i32) (param $threshold i32) (param $rows i32) (param $cols i32)
