@@ -40,7 +40,9 @@ export const StatusSchema = z
   .openapi('Status');
 
 const Probabilities = z.object(Object.fromEntries(LABELS.map((l) => [l, z.number().min(0).max(1)])) as Record<(typeof LABELS)[number], z.ZodNumber>);
-const ModelRef = z.object({ name: z.string().min(1).max(100), version: z.string().min(1).max(100) });
+// PostgreSQL text cannot hold NUL: refused here as a 400, not at the insert as a 500.
+const noNul = (field: string) => z.string().min(1).max(100).regex(/^[^\0]*$/, { error: `${field} must not contain a NUL character` });
+const ModelRef = z.object({ name: noNul('model.name'), version: noNul('model.version') });
 
 const REFUSED = 'null when result is "Not a brain MRI": a refused image gets no diagnosis.';
 
@@ -156,7 +158,9 @@ export const UploadSchema = z
 
 const newDetection = {
   id: z.string().min(1).max(100).regex(/^[\w-]+$/).openapi({ description: 'Client-generated id (e.g. a UUID); re-sending it is a no-op.' }),
-  createdAt: z.iso.datetime({ offset: true }).optional().openapi({ description: 'When the device ran the model; defaults to now.' }),
+  createdAt: z.iso.datetime({ offset: true })
+    .refine((v) => Date.parse(v) >= Date.UTC(2000, 0, 1) && Date.parse(v) < Date.UTC(10000, 0, 1), { error: 'createdAt must lie between the years 2000 and 9999' })
+    .optional().openapi({ description: 'When the device ran the model; defaults to now.' }),
   model: ModelRef,
   imageSha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'imageSha256 must be 64 lower-case hex digits' }),
   ms: z.number().min(0).max(3_600_000).optional(),

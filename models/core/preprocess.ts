@@ -191,6 +191,7 @@ function resizeInMemory(n: number, width: number, box: Box, size: number): Uint8
   return new Uint8Array(heap, out, size * size).slice();
 }
 
+/** pixels / 255 as Float32. Uses the kernels' memory from offset 0: call it after any other kernel work is read out. */
 export function toTensor(pixels: Uint8Array): Float32Array {
   const { tensor } = kernels();
   if (tensor) {

@@ -128,6 +128,27 @@ describe.each(drivers)('storage on $name', (driver) => {
     expectErrorShape(await bad.json());
   });
 
+  it('stores what a device sends byte for byte, quotes, backslashes and unicode included, and refuses what text cannot hold', async () => {
+    const { token } = await signUp(app);
+    const auth = { 'auth-token': token };
+    const model = { name: "x'); drop table detections; --\\ 'E' \\' 東京 🧠", version: "1.0.0\\'b" };
+    const createdAt = '2031-07-04T23:59:58.123Z';
+    const sent = await postJson(app, '/api/detections', { ...device('h-1', 0), model, createdAt }, auth);
+    expect(sent.status).toBe(201);
+    const listed = (await (await app.request('/api/detections', { headers: auth })).json()) as { items: Array<Record<string, unknown>> };
+    expect(listed.items.find((d) => d.clientId === 'h-1')).toMatchObject({ model, createdAt });
+    for (const [what, body] of [
+      ['a NUL in the model name', { ...device('h-2', 0), model: { ...model, name: 'a\0b' } }],
+      ['a NUL in the model version', { ...device('h-3', 0), model: { ...model, version: '1\0' } }],
+      ['year 0000', { ...device('h-4', 0), createdAt: '0000-06-01T00:00:00Z' }],
+      ['year 1999', { ...device('h-5', 0), createdAt: '1999-12-31T23:59:59Z' }],
+    ] as const) {
+      const res = await postJson(app, '/api/detections', body, auth);
+      expect(res.status, what).toBe(400);
+      expect(await res.json()).toMatchObject({ code: 'invalid_request' });
+    }
+  });
+
   it('stores a "Not a brain MRI" verdict with no label, probabilities or P(tumour), and refuses one that carries them', async () => {
     const { token } = await signUp(app);
     const auth = { 'auth-token': token };

@@ -19,15 +19,18 @@ const BUILDS: KernelBuild[] = ['simd', 'scalar'];
 /** Each WebAssembly build (SIMD, and the scalar one for runtimes without SIMD) against pp-1 as first written. */
 function expectIdentical(px: Pixels, name: string) {
   const b = reference.preprocess(px);
-  for (const build of BUILDS) {
-    useKernelBuild(build);
-    const a = preprocess(px), at = `${name} (${build})`;
-    expect(a.crop, at).toEqual(b.crop);
-    expect(a.colourfulness, at).toBe(b.colourfulness);
-    expect(Buffer.compare(Buffer.from(a.pixels), Buffer.from(b.pixels)), at).toBe(0);
-    expect(Buffer.compare(Buffer.from(a.tensor.buffer), Buffer.from(b.tensor.buffer)), at).toBe(0);
+  try {
+    for (const build of BUILDS) {
+      useKernelBuild(build);
+      const a = preprocess(px), at = `${name} (${build})`;
+      expect(a.crop, at).toEqual(b.crop);
+      expect(a.colourfulness, at).toBe(b.colourfulness);
+      expect(Buffer.compare(Buffer.from(a.pixels), Buffer.from(b.pixels)), at).toBe(0);
+      expect(Buffer.compare(Buffer.from(a.tensor.buffer), Buffer.from(b.tensor.buffer)), at).toBe(0);
+    }
+  } finally {
+    useKernelBuild(undefined);
   }
-  useKernelBuild(undefined);
 }
 
 const rgba = (px: Pixels): Pixels => {
@@ -77,14 +80,26 @@ describe('preprocessing is bit-identical to pp-1', () => {
     }
   });
 
-  it('the SIMD tensor kernel gives pp-1’s float for every grey level', () => {
+  it('the SIMD tensor kernel gives pp-1’s float for every grey level, in its 16-wide loop and in its tail', () => {
     const { tensor } = kernels();
-    const { at: [src, dst], heap } = layout([256, 256 * 4]);
-    const levels = new Uint8Array(heap, src, 256);
-    for (let v = 0; v < 256; v++) levels[v] = v;
-    tensor!(src!, 256, dst!);
+    const n = 256 + 15;
+    const { at: [src, dst], heap } = layout([n, n * 4]);
+    const levels = new Uint8Array(heap, src, n);
+    for (let i = 0; i < n; i++) levels[i] = i < 256 ? i : 255 - (i - 256) * 17;
+    tensor!(src!, n, dst!);
     const expected = Float32Array.from(levels, (v) => v / 255);
-    expect(Buffer.compare(Buffer.from(new Float32Array(heap, dst, 256).slice().buffer), Buffer.from(expected.buffer))).toBe(0);
+    expect(Buffer.compare(Buffer.from(new Float32Array(heap, dst, n).slice().buffer), Buffer.from(expected.buffer))).toBe(0);
+  });
+
+  it('an RGBA image opaque but for one pixel takes the float path wherever that pixel is (16-wide blocks and tails)', () => {
+    const width = 67, height = 65, n = width * height; // n mod 16 = 11, n mod 4 = 3
+    for (const at of [0, 1000, n - 12, n - 5, n - 2, n - 1]) {
+      const data = new Uint8Array(n * 4);
+      let s = at + 1;
+      for (let i = 0; i < n * 4; i++) data[i] = (i & 3) === 3 ? 255 : ((s = (s * 1103515245 + 12345) >>> 0) >>> 16) & 255;
+      data[at * 4 + 3] = 77;
+      expectIdentical({ data, width, height, channels: 4 }, `translucent pixel ${at} of ${n}`);
+    }
   });
 
   it.runIf(available(hasData, 'the MRI data folder (../shared/data)'))('on every MRI in ../shared, as decoded and as a canvas’s RGBA', async () => {

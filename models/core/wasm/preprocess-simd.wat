@@ -126,7 +126,8 @@
       (i32.add (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
                (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc)))))))
 
-  ;; The scalar `brightCounts`, 16 pixels a step: per row and per column, how many pixels are brighter than $threshold.
+  ;; The scalar `brightCounts`, 16 pixels a step: per row and per column, how many pixels are brighter than $threshold
+  ;; (0–255: the splat keeps its low byte; preprocess.ts passes 12–31).
   (func (export "brightCounts") (param $grey i32) (param $width i32) (param $height i32) (param $threshold i32) (param $rows i32) (param $cols i32)
     (local $y i32) (local $x i32) (local $count i32) (local $hit i32) (local $at i32) (local $wide i32)
     (local $thr v128) (local $m v128) (local $acc v128) (local $lo v128) (local $hi v128)
