@@ -159,7 +159,7 @@ export const UploadSchema = z
 const newDetection = {
   id: z.string().min(1).max(100).regex(/^[\w-]+$/).openapi({ description: 'Client-generated id (e.g. a UUID); re-sending it is a no-op.' }),
   createdAt: z.iso.datetime({ offset: true })
-    .refine((v) => Date.parse(v) >= Date.UTC(2000, 0, 1) && Date.parse(v) < Date.UTC(10000, 0, 1), { error: 'createdAt must lie between the years 2000 and 9999' })
+    .refine((v) => { const t = Date.parse(v); return t >= Date.UTC(2000, 0, 1) && t < Date.UTC(10000, 0, 1); }, { error: 'createdAt must lie between the years 2000 and 9999' })
     .optional().openapi({ description: 'When the device ran the model; defaults to now.' }),
   model: ModelRef,
   imageSha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'imageSha256 must be 64 lower-case hex digits' }),

@@ -29,9 +29,8 @@ export interface Kernels extends Scalar {
 export type KernelBuild = 'simd' | 'scalar';
 
 const bytesOf = (base64: string) => Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
-
-/** Whether this runtime runs 128-bit WebAssembly SIMD (Safari before 16.4 does not). */
-export const simdSupported = (): boolean => WebAssembly.validate(bytesOf(PREPROCESS_SIMD_WASM));
+let simdBytes: Uint8Array<ArrayBuffer> | undefined;
+const simdModuleBytes = () => (simdBytes ??= bytesOf(PREPROCESS_SIMD_WASM));
 
 const instances: Partial<Record<KernelBuild, Kernels>> = {};
 let wanted: KernelBuild | undefined;
@@ -44,7 +43,7 @@ export function useKernelBuild(build: KernelBuild | undefined): void {
 function instantiate(build: KernelBuild): Kernels {
   const scalar = new WebAssembly.Instance(new WebAssembly.Module(bytesOf(PREPROCESS_WASM)), {}).exports as unknown as Scalar;
   if (build === 'scalar') return { ...scalar, build };
-  const simd = new WebAssembly.Instance(new WebAssembly.Module(bytesOf(PREPROCESS_SIMD_WASM)), { env: { memory: scalar.memory } }).exports as unknown as Simd;
+  const simd = new WebAssembly.Instance(new WebAssembly.Module(simdModuleBytes()), { env: { memory: scalar.memory } }).exports as unknown as Simd;
   return {
     ...scalar,
     build,
@@ -60,7 +59,8 @@ function instantiate(build: KernelBuild): Kernels {
 let supported: KernelBuild | undefined;
 
 export function kernels(): Kernels {
-  const build = wanted ?? (supported ??= simdSupported() ? 'simd' : 'scalar');
+  // Safari before 16.4 has no 128-bit SIMD: it validates the scalar module only.
+  const build = wanted ?? (supported ??= WebAssembly.validate(simdModuleBytes()) ? 'simd' : 'scalar');
   return (instances[build] ??= instantiate(build));
 }
 
